@@ -1,0 +1,13 @@
+/**
+ * The command registry: every `cz` command, one file each. A command is added here and nowhere else.
+ *
+ * @module
+ */
+import type { CommandModule } from 'yargs';
+import type { CommandContext } from '../context.ts';
+import { verifyCommand } from './verify.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs types each command's args separately
+export function buildCommands(context: CommandContext): CommandModule<object, any>[] {
+  return [verifyCommand(context)];
+}
