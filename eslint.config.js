@@ -16,5 +16,49 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // Layering (ARCHITECTURE.md): lower layers never import higher ones.
+  {
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['../*', '!../core/*'], message: 'src/core imports nothing outside src/core' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/journal/**/*.ts'],
+    ignores: ['src/journal/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../sequencer/*', '../ipc/*', '../hub/*', '../cli/*', '../../proofs/*'],
+              message: 'src/journal may import only src/core',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['proofs/**/*.ts'],
+    ignores: ['proofs/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../src/cli/*', '../../src/cli/*'], message: 'proofs/ must not import the CLI' },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

@@ -75,14 +75,14 @@ describe('framed datagrams', () => {
     badVersion[4] = 2;
     expect(errorCode(badVersion)).toBe('UNSUPPORTED_VERSION');
     const badHeader = valid();
-    badHeader[8] ^= 1;
+    badHeader[8]! ^= 1;
     expect(errorCode(badHeader)).toBe('HEADER_CHECKSUM_MISMATCH');
     const tooLarge = valid();
     new DataView(tooLarge.buffer).setUint32(12, FRAME_MAX_PAYLOAD_LENGTH + 1, true);
     expect(errorCode(resealHeader(tooLarge))).toBe('PAYLOAD_TOO_LARGE');
     expect(errorCode(valid().subarray(0, FRAME_HEADER_SIZE + 3))).toBe('LENGTH_MISMATCH');
     const badPayload = valid();
-    badPayload[FRAME_HEADER_SIZE] ^= 0x80;
+    badPayload[FRAME_HEADER_SIZE]! ^= 0x80;
     expect(errorCode(badPayload)).toBe('PAYLOAD_CHECKSUM_MISMATCH');
   });
 
