@@ -106,7 +106,9 @@ export function counterOffset(id: number): number {
   return COUNTERS_OFFSET + id * 8;
 }
 
-// ── consumer cursors: one line each, written by the consumer's process ──────────────────────────────
+// ── consumer cursors: a summary line, then one line per cursor, written by the consumers' processes ──
+/** u32 bit mask: bit i is set while cursor i is active, so the writer reads one line when none are. */
+export const CURSOR_ACTIVE_MASK_OFFSET = COUNTERS_END;
 export const CURSOR_TABLE_OFFSET = 1024;
 export const CURSOR_CAPACITY = 16;
 export const CURSOR_SIZE = CACHE_LINE_SIZE;
@@ -158,7 +160,8 @@ export const DEFAULT_BLOB_SIZE = 2 ** 28;
 export const MAX_PAYLOAD_FRACTION = 4;
 
 export const WriterState = { CLOSED_CLEANLY: 0, OPEN: 1 } as const;
-export const CursorState = { FREE: 0, ACTIVE: 1 } as const;
+/** CLAIMING is transient: a consumer took the entry by compare-and-swap and is filling it in. */
+export const CursorState = { FREE: 0, ACTIVE: 1, CLAIMING: 2 } as const;
 export const FsyncMode = { NONE: 0, INTERVAL: 1, ALWAYS: 2 } as const;
 
 export interface JournalGeometry {

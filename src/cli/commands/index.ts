@@ -5,9 +5,12 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.ts';
+import { sendCommand } from './send.ts';
+import { startCommand } from './start.ts';
+import { statusCommand } from './status.ts';
 import { verifyCommand } from './verify.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs types each command's args separately
 export function buildCommands(context: CommandContext): CommandModule<object, any>[] {
-  return [verifyCommand(context)];
+  return [startCommand(context), statusCommand(context), sendCommand(context), verifyCommand(context)];
 }

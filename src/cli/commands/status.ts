@@ -1,0 +1,132 @@
+/**
+ * `cz status --journal PATH`: the journal's header as it is now — writer, head/tail, utilization, counters,
+ * streams and consumer cursors. Reads the file directly, so it works whether or not a sequencer runs.
+ *
+ * @module
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { isNativeError } from '../../native/binding.ts';
+import type { CounterName } from '../../journal/layout.ts';
+import {
+  type CursorInfo,
+  type JournalIdentity,
+  JournalReader,
+  type Publication,
+  type WriterSession,
+} from '../../journal/reader.ts';
+import type { CommandContext } from '../context.ts';
+import { UserError } from '../errors.ts';
+import { formatTable } from '../output.ts';
+
+interface StatusArgs {
+  journal: string;
+  json: boolean;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface JournalStatus {
+  path: string;
+  identity: JournalIdentity;
+  writer: WriterSession & { running: boolean };
+  publication: Publication & { clockIso: string | null };
+  retained: number;
+  ringUtilization: number;
+  blobUtilization: number;
+  counters: Record<CounterName, number>;
+  streams: { id: number; name: string }[];
+  cursors: CursorInfo[];
+}
+
+export function journalStatus(reader: JournalReader): JournalStatus {
+  const identity = reader.identity();
+  const writer = reader.writer();
+  const p = reader.publication();
+  const retained = p.head - p.tail;
+  return {
+    path: reader.path,
+    identity,
+    writer: { ...writer, running: writer.open && processAlive(writer.pid) },
+    publication: { ...p, clockIso: p.clock.wallMs > 0 ? new Date(p.clock.wallMs).toISOString() : null },
+    retained,
+    ringUtilization: retained / identity.slotCount,
+    blobUtilization: Math.min(1, (p.blobHead - p.blobTail) / identity.blobSize),
+    counters: reader.counters(),
+    streams: reader.streams(),
+    cursors: reader.cursors(),
+  };
+}
+
+export const statusCommand = (context: CommandContext): CommandModule<object, StatusArgs> => ({
+  command: 'status',
+  describe: 'Show a journal: writer, head and tail, utilization, counters, streams and consumer cursors',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('journal', { type: 'string', default: 'journal.db', describe: 'Journal file' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }) as Argv<StatusArgs>,
+  handler: (args) => {
+    let reader: JournalReader;
+    try {
+      reader = JournalReader.open(args.journal);
+    } catch (error) {
+      if (isNativeError(error)) throw new UserError(error.message);
+      throw error;
+    }
+    try {
+      const s = journalStatus(reader);
+      if (args.json) {
+        context.output.out(JSON.stringify(s, null, 2));
+        return;
+      }
+      const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+      const w = s.writer;
+      context.output.out(
+        [
+          `journal   ${s.path} (format ${s.identity.version}, ${s.identity.slotCount} slots, ${s.identity.blobSize} blob bytes)`,
+          `writer    ${w.running ? `running, pid ${w.pid}` : w.open ? `not closed cleanly (pid ${w.pid} is gone); the next start recovers it` : 'none (closed cleanly)'}, fsync ${w.fsync}, ${w.openCount} sessions`,
+          `events    head ${s.publication.head}, tail ${s.publication.tail}, ${s.retained} retained`,
+          `ring      ${pct(s.ringUtilization)} used   blob ${pct(s.blobUtilization)} used`,
+          `clock     ${s.publication.clockIso ?? '(no events yet)'} (+${s.publication.clock.logical})`,
+          '',
+          formatTable(
+            ['COUNTER', 'VALUE'],
+            Object.entries(s.counters).map(([k, v]) => [k, String(v)]),
+            [1],
+          ),
+          '',
+          formatTable(
+            ['STREAM ID', 'NAME'],
+            s.streams.map((x) => [String(x.id), x.name]),
+            [0],
+          ),
+          ...(s.cursors.length > 0
+            ? [
+                '',
+                formatTable(
+                  ['CURSOR', 'NAME', 'PID', 'POSITION', 'LIVE'],
+                  s.cursors.map((c) => [
+                    String(c.index),
+                    c.name,
+                    String(c.pid),
+                    String(c.position),
+                    c.live ? 'yes' : 'no',
+                  ]),
+                  [0, 2, 3],
+                ),
+              ]
+            : []),
+        ].join('\n'),
+      );
+    } finally {
+      reader.close();
+    }
+  },
+});
