@@ -410,7 +410,11 @@ bool JournalWriter::publish() noexcept {
     if (external_[i].load(std::memory_order_relaxed) != 0) counts_[i] += external_[i].exchange(0);
   }
   const bool moved = head_ != published_head_;
-  if (moved && fsync_ == layout::FsyncMode::Always) sync_dirty_ranges();
+  const bool sync = moved && fsync_ == layout::FsyncMode::Always;
+  if (sync) {
+    sync_dirty_ranges();
+    counts_[layout::kFsyncsCompleted]++;  // counted now so the stores below carry it; the header sync follows
+  }
   if (moved) counts_[layout::kBatchesPublished]++;
   JournalHeader& h = *header_;
   for (std::size_t i = 0; i < layout::kCounterCount; i++) atomic(h.counters[i]).store(counts_[i], std::memory_order_relaxed);
@@ -418,10 +422,9 @@ bool JournalWriter::publish() noexcept {
   atomic(h.publication.clock).store(clock_.last(), std::memory_order_relaxed);
   atomic(h.publication.published_ms).store(now_ms_, std::memory_order_relaxed);
   atomic(h.publication.head).store(head_, std::memory_order_release);
-  if (moved && fsync_ == layout::FsyncMode::Always) {
+  if (sync) {
     msync(base_, kPageSize, MS_SYNC);
     atomic(h.writer.durable_head).store(head_, std::memory_order_release);
-    counts_[layout::kFsyncsCompleted]++;
   }
   published_head_ = head_;
   published_blob_head_ = blob_head_;

@@ -1,0 +1,103 @@
+/**
+ * `cz send` and `cz status` against a real sequencer process.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventFlags } from '../src/core/causal-event.ts';
+import { JournalReader } from '../src/journal/reader.ts';
+import { CZ, killAll, until } from './helpers/processes.ts';
+import { counters, startSequencer } from './helpers/sequencer.ts';
+
+const run = promisify(execFile);
+afterEach(killAll);
+
+async function cz(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(CZ, args, { encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('cz send and cz status', () => {
+  it('sends raw and framed datagrams that the sequencer journals as such', async () => {
+    const s = await startSequencer({ backend: 'uring' });
+    const raw = await cz('send', '--to', `127.0.0.1:${s.port()}`, '--count', '3', 'tick {i}');
+    expect(raw).toMatchObject({ code: 0, stdout: expect.stringMatching(/sent 3 raw datagrams/) });
+    const framed = await cz(
+      'send',
+      '--to',
+      `${s.port()}`,
+      '--framed',
+      '--node',
+      '42',
+      '--stream',
+      '7',
+      '--flags',
+      '5',
+      '--hint',
+      'now',
+      'framed!',
+    );
+    expect(framed.code).toBe(0);
+    await until(() => counters(s.journal).EVENTS_JOURNALED === 4, '4 events');
+    const reader = JournalReader.open(s.journal);
+    const events = [0, 1, 2, 3].map((i) => reader.readEvent(i)!);
+    expect(events.slice(0, 3).map((e) => Buffer.from(reader.payloadView(e)).toString())).toEqual([
+      'tick 0',
+      'tick 1',
+      'tick 2',
+    ]);
+    expect(events[3]).toMatchObject({ nodeId: 42, streamId: 7 });
+    expect(events[3]!.flags & 0x0fff & ~EventFlags.CLOCK_HINT_APPLIED).toBe(5 | EventFlags.FRAMED);
+    reader.close();
+    await s.stop();
+  });
+
+  it('rejects a bad target or flag value with a one-line message', async () => {
+    expect(await cz('send', '--to', 'nowhere:99999', 'x')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--to must be HOST:PORT/),
+    });
+    expect(await cz('send', '--framed', '--flags', '300', 'x')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--flags must be an integer in 0..255/),
+    });
+    expect(await cz('send', '--framed', '--hint', 'soon', 'x')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--hint must be "now"/),
+    });
+  });
+
+  it('prints the journal state, as text and as JSON, while running and after a clean stop', async () => {
+    const s = await startSequencer({ backend: 'recvmmsg', listens: ['0=default', '0=orders'] });
+    await cz('send', '--to', `127.0.0.1:${s.port('orders')}`, '--count', '10', 'order {i}');
+    await until(() => counters(s.journal).EVENTS_JOURNALED === 10, '10 events');
+    const text = await cz('status', '--journal', s.journal);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`writer\\s+running, pid ${s.ready.pid}`));
+    expect(text.stdout).toMatch(/events\s+head 10, tail 0, 10 retained/);
+    expect(text.stdout).toMatch(/EVENTS_JOURNALED\s+10/);
+    expect(text.stdout).toMatch(/\d+\s+orders/);
+    await s.stop();
+    const json = JSON.parse((await cz('status', '--journal', s.journal, '--json')).stdout) as {
+      writer: { running: boolean; open: boolean };
+      publication: { head: number };
+      counters: Record<string, number>;
+      streams: { name: string }[];
+    };
+    expect(json.writer).toMatchObject({ running: false, open: false });
+    expect(json.publication.head).toBe(10);
+    expect(json.counters.DATAGRAMS_RECEIVED).toBe(10);
+    expect(json.streams.map((x) => x.name)).toEqual(['default', 'orders']);
+  });
+
+  it('says clearly when the journal does not exist', async () => {
+    const result = await cz('status', '--journal', '/nonexistent/journal.db');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^cz: cannot open \/nonexistent\/journal.db: No such file or directory/);
+  });
+});
