@@ -30,6 +30,23 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/native/**/*.ts'],
+    ignores: ['src/native/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../journal/*', '../ipc/*', '../sequencer/*', '../hub/*', '../cli/*', '../../proofs/*'],
+              message: 'src/native may import only src/core',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/journal/**/*.ts'],
     ignores: ['src/journal/**/*.test.ts'],
     rules: {
@@ -38,8 +55,49 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../sequencer/*', '../ipc/*', '../hub/*', '../cli/*', '../../proofs/*'],
-              message: 'src/journal may import only src/core',
+              group: ['../ipc/*', '../sequencer/*', '../hub/*', '../cli/*', '../../proofs/*'],
+              message: 'src/journal may import only src/core and src/native',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ipc/**/*.ts'],
+    ignores: ['src/ipc/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../native/*',
+                '../journal/*',
+                '../sequencer/*',
+                '../hub/*',
+                '../cli/*',
+                '../../proofs/*',
+              ],
+              message: 'src/ipc may import only src/core',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/sequencer/**/*.ts'],
+    ignores: ['src/sequencer/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../hub/*', '../cli/*', '../../proofs/*'],
+              message: 'src/sequencer may not import the hub, the CLI or proofs',
             },
           ],
         },

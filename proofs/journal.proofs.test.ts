@@ -30,7 +30,7 @@ describe('journal contract (model-based)', () => {
 
   it('notices a system that evicts events a live consumer cursor still needs', async () => {
     const suite = journalContract(modelSystem({ ignoreCursors: true }), 500);
-    const result = await runProperty(suite.name, suite.properties[0]!, { seed: 1 });
+    const result = await runProperty(suite.name, suite.properties[0]!, { seed: 1, endOnFailure: true });
     expect(result.passed).toBe(false);
     expect(result.error).toMatch(/(evicted|dropped|head\/tail)/);
     expect(result.counterexample).toMatch(/claim a cursor/);

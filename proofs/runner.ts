@@ -11,6 +11,8 @@ export interface ContractProperty {
   property: fc.IRawProperty<never> | fc.IRawProperty<unknown[]>;
   /** Overrides the run count for properties whose single run is expensive. */
   numRuns?: number;
+  /** Extra fast-check parameters, e.g. a time limit for properties whose shrinking is slow. */
+  parameters?: Omit<fc.Parameters<unknown>, 'numRuns' | 'seed'>;
 }
 
 export interface ContractSuite {
@@ -37,6 +39,8 @@ export interface PropertyResult {
 }
 
 export interface RunOptions {
+  /** Report the first failure without shrinking it (faster, larger counterexamples). */
+  endOnFailure?: boolean;
   /** Runs per property (a property's own `numRuns` is scaled by the same factor). Default 1000. */
   numRuns?: number;
   /** Fixes the random seed; random when omitted. */
@@ -57,19 +61,21 @@ function describeError(error: unknown): string {
 export async function runProperty(
   suiteName: string,
   contract: ContractProperty,
-  options: Pick<RunOptions, 'numRuns' | 'seed'> = {},
+  options: Pick<RunOptions, 'numRuns' | 'seed' | 'endOnFailure'> = {},
 ): Promise<PropertyResult> {
   const scale = (options.numRuns ?? DEFAULT_RUNS) / DEFAULT_RUNS;
   const numRuns = Math.max(1, Math.round((contract.numRuns ?? DEFAULT_RUNS) * scale));
   const started = performance.now();
   const details = await fc.check(contract.property as fc.IRawProperty<unknown>, {
+    ...contract.parameters,
     numRuns,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.endOnFailure ? { endOnFailure: true } : {}),
   });
   return {
     suite: suiteName,
     property: contract.name,
-    passed: !details.failed,
+    passed: !details.failed && !details.interrupted,
     runs: details.numRuns,
     durationMs: performance.now() - started,
     seed: details.seed,

@@ -14,11 +14,13 @@
  * run (200 000 datagrams/s at 64 B) then checks loss at a rate well below every ceiling.
  *
  * Environment: BENCH_RUNS (3), BENCH_SECONDS (5; 0 skips the flat-out runs), BENCH_FIXED_SECONDS (60; 0 skips), BENCH_FIXED_RATE (200000),
- * BENCH_SIZES (64,512), BENCH_RECEIVERS (all four), BENCH_FIXED_RECEIVERS (sequencer-uring,sequencer-recvmmsg),
+ * BENCH_SIZES (64,512), BENCH_RECEIVERS (all four), BENCH_FIXED_RECEIVERS (sequencer-uring,sequencer-recvmmsg,ceiling: the ceiling
+ * is the control that tells loss caused by this machine's scheduling from loss caused by the sequencer),
  * BENCH_QUIET_WAIT (600: seconds in all, over the whole run, to wait for other processes to leave the CPUs alone
  * before measurements; once spent, measurements go ahead and the report flags the contaminated ones),
  * BENCH_SEQUENCER (auto | process | addon: `cz start` in its own process, or the addon in this process when
- * `cz start` is unavailable), BENCH_JOURNAL_DIR (the OS temp dir).
+ * `cz start` is unavailable), BENCH_JOURNAL_DIR (the OS temp dir), BENCH_RCVBUF (4194304, the sequencer's default
+ * --rcvbuf; bytes of socket receive buffer for every receiver).
  *
  * Run: npm run bench -- ingest     (build first: npm run build:native)
  */
@@ -37,7 +39,8 @@ const SENDER_CPU = 0;
 const RECEIVER_CPU = 1;
 const SLOTS = 2 ** 22;
 const BLOB_SIZE = 2 ** 30;
-const RECEIVE_BUFFER = 4 * 2 ** 20;
+/** The sequencer's default --rcvbuf; BENCH_RCVBUF changes it for every receiver. */
+const DEFAULT_RECEIVE_BUFFER = 4 * 2 ** 20;
 /** After the sender stops: time for the receiver to drain its socket queue before it is read and stopped. */
 const SETTLE_MS = 300;
 const READY_TIMEOUT_MS = 60_000;
@@ -62,6 +65,7 @@ interface Settings {
   sequencerMode: 'process' | 'addon';
   journalDir: string;
   quietWaitSeconds: number;
+  rcvbuf: number;
   pin: boolean;
   loadgen: string;
   ceiling: string;
@@ -173,11 +177,16 @@ function settings(): Settings {
       return n;
     }),
     receivers: envReceivers('BENCH_RECEIVERS', RECEIVERS),
-    fixedReceivers: envReceivers('BENCH_FIXED_RECEIVERS', ['sequencer-uring', 'sequencer-recvmmsg']),
+    fixedReceivers: envReceivers('BENCH_FIXED_RECEIVERS', [
+      'sequencer-uring',
+      'sequencer-recvmmsg',
+      'ceiling',
+    ]),
     sequencerMode:
       mode === 'auto' ? (czStartAvailable() ? 'process' : 'addon') : (mode as 'process' | 'addon'),
     journalDir: process.env.BENCH_JOURNAL_DIR ?? os.tmpdir(),
     quietWaitSeconds: envNumber('BENCH_QUIET_WAIT', 600),
+    rcvbuf: Math.round(envNumber('BENCH_RCVBUF', DEFAULT_RECEIVE_BUFFER)),
     pin,
     loadgen: findProgram('cz-loadgen'),
     ceiling: findProgram('cz-ceiling'),
@@ -198,6 +207,14 @@ export function procUdpDrops(port: number): number | null {
     if (fields[1] === local) return Number(fields[fields.length - 1]);
   }
   return null;
+}
+
+function rmemMax(): string {
+  try {
+    return readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Busy seconds (everything but idle and iowait) of one CPU so far, from /proc/stat. */
@@ -268,13 +285,21 @@ function cpuSeconds(pid: number): number | null {
 // ── child processes ─────────────────────────────────────────────────────────────────────────────────
 
 const live = new Set<ChildProcess>();
+/** Temporary journal directories of measurements in progress, removed on every way out. */
+const tempDirs = new Set<string>();
 
 function killAll(): void {
   for (const child of live) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }
-process.on('exit', killAll);
+
+function cleanUp(): void {
+  killAll();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+process.on('exit', cleanUp);
 
 /** A child process whose stdout is read line by line. */
 class Child {
@@ -390,7 +415,7 @@ function readJournalCounters(journal: string): { journaled: number; received: nu
 async function startCeiling(s: Settings, dir: string): Promise<RunningReceiver> {
   const cpu = s.pin ? RECEIVER_CPU : null;
   const args = ['--port', '0', '--journal', path.join(dir, 'ceiling.db'), '--slots', String(SLOTS)];
-  args.push('--blob-size', String(BLOB_SIZE), '--rcvbuf', String(RECEIVE_BUFFER));
+  args.push('--blob-size', String(BLOB_SIZE), '--rcvbuf', String(s.rcvbuf));
   const child = new Child('cz-ceiling', s.ceiling, args, cpu);
   try {
     const { port } = await child.json<{ port: number }>((v) => typeof v.port === 'number', READY_TIMEOUT_MS);
@@ -416,7 +441,7 @@ async function startCeiling(s: Settings, dir: string): Promise<RunningReceiver> 
 async function startNode(s: Settings): Promise<RunningReceiver> {
   const cpu = s.pin ? RECEIVER_CPU : null;
   const args = ['--import', 'tsx', 'bench/ingest/node-receiver.ts', '--port', '0', '--slots', String(SLOTS)];
-  args.push('--blob-size', String(BLOB_SIZE), '--rcvbuf', String(RECEIVE_BUFFER));
+  args.push('--blob-size', String(BLOB_SIZE), '--rcvbuf', String(s.rcvbuf));
   const child = new Child('node-receiver', process.execPath, args, cpu);
   try {
     const { port } = await child.json<{ port: number }>((v) => typeof v.port === 'number', READY_TIMEOUT_MS);
@@ -462,7 +487,7 @@ async function startSequencerProcess(
     '--blob-size',
     String(BLOB_SIZE),
   );
-  args.push('--rcvbuf', String(RECEIVE_BUFFER));
+  args.push('--rcvbuf', String(s.rcvbuf));
   const child = new Child(`cz start --backend ${backend}`, process.execPath, args, cpu);
   try {
     const ready = await child.json<{ backend: string; listeners: { port: number }[] }>(
@@ -514,7 +539,7 @@ async function startSequencerAddon(
       slots: SLOTS,
       blobSize: BLOB_SIZE,
       backend,
-      receiveBufferBytes: RECEIVE_BUFFER,
+      receiveBufferBytes: s.rcvbuf,
       listens: [{ host: '127.0.0.1', port: 0, stream: 'default' }],
     });
     sequencer.start(() => {});
@@ -576,6 +601,7 @@ export async function measure(
   load: { seconds: number; rate: number },
 ): Promise<Measurement> {
   const dir = mkdtempSync(path.join(s.journalDir, 'cz-ingest-'));
+  tempDirs.add(dir);
   let running: RunningReceiver | undefined;
   let sender: Child | undefined;
   try {
@@ -633,6 +659,7 @@ export async function measure(
     running?.kill();
     killAll();
     rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
   }
 }
 
@@ -651,7 +678,7 @@ function environmentNotes(s: Settings): string[] {
     s.sequencerMode === 'process'
       ? 'sequencer: `cz start --backend uring|recvmmsg` in its own process (all its threads on the receiver CPU), counted from the journal header (EVENTS_JOURNALED)'
       : 'sequencer: the addon (`new Sequencer(…)`) inside the runner process, pinned to the receiver CPU, because `cz start` was unavailable; counted from the journal header',
-    `every receiver: a fresh journal of 2^${Math.log2(SLOTS)} slots and a ${BLOB_SIZE / 2 ** 30} GiB blob in ${s.journalDir} (node-dgram: Buffers of the same sizes), SO_RCVBUF ${RECEIVE_BUFFER / 2 ** 20} MiB (the ceiling and the sequencer with SO_RCVBUFFORCE)`,
+    `every receiver: a fresh journal of 2^${Math.log2(SLOTS)} slots and a ${BLOB_SIZE / 2 ** 30} GiB blob in ${s.journalDir} (node-dgram: Buffers of the same sizes), SO_RCVBUF ${s.rcvbuf / 2 ** 20} MiB (the ceiling and the sequencer with SO_RCVBUFFORCE; node-dgram cannot force and gets at most net.core.rmem_max = ${rmemMax()} bytes; the kernel doubles all of these)`,
     'journaled/s = datagrams journaled ÷ the sender’s active seconds; loss = 1 − journaled/sent; kernel drops from /proc/net/udp for the receiver’s socket; CPU = receiver user+system time while the load ran ÷ datagrams journaled',
   ];
 }
@@ -814,6 +841,10 @@ export async function run(): Promise<void> {
     ...(process.env.BENCH_SIZES ? [`BENCH_SIZES=${process.env.BENCH_SIZES}`] : []),
     ...(process.env.BENCH_RECEIVERS ? [`BENCH_RECEIVERS=${process.env.BENCH_RECEIVERS}`] : []),
     ...(process.env.BENCH_SEQUENCER ? [`BENCH_SEQUENCER=${process.env.BENCH_SEQUENCER}`] : []),
+    ...(s.rcvbuf !== DEFAULT_RECEIVE_BUFFER ? [`BENCH_RCVBUF=${s.rcvbuf}`] : []),
+    ...(process.env.BENCH_FIXED_RECEIVERS
+      ? [`BENCH_FIXED_RECEIVERS=${process.env.BENCH_FIXED_RECEIVERS}`]
+      : []),
   ];
   const command = `${env.join(' ')} npm run bench -- ingest`;
   log(
@@ -821,10 +852,8 @@ export async function run(): Promise<void> {
   );
 
   const all: Measurement[] = [];
-  const onSignal = (): void => {
-    killAll();
-    process.exit(130);
-  };
+  // The 'exit' handler (cleanUp) kills the children and removes the temporary journals.
+  const onSignal = (): void => process.exit(130);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -835,7 +864,7 @@ export async function run(): Promise<void> {
           const m = await measure(s, receiver, size, r, { seconds: s.seconds, rate: 0 });
           all.push(m);
           log(
-            `${size} B run ${r + 1} ${receiver}: ${mps(m.rate)} journaled of ${mps(m.load.rate)} sent, loss ${percent(m.loss)}, kernel drops ${integer(m.kernelDrops)}, other load ${foreign([m])} / ${foreign([m], 'senderForeignLoad')}`,
+            `${size} B run ${r + 1} ${receiver}: ${mps(m.rate)} journaled of ${mps(m.load.rate)} sent, loss ${percent(m.loss)}, kernel drops ${integer(m.kernelDrops)} (self-reported ${m.reportedDrops ?? 'n/a'}), other load ${foreign([m])} / ${foreign([m], 'senderForeignLoad')}`,
           );
         }
       }
