@@ -133,6 +133,8 @@ export const startCommand = (context: CommandContext): CommandModule<object, Sta
       if (isNativeError(error)) throw new UserError(`cannot start the sequencer: ${error.message}`);
       throw error;
     }
+    // Handlers go in before the ready line: whoever reads it may signal at once.
+    const stopSignal = waitForSignal();
     const { info } = sequencer;
     const listeners = sequencer.listeners();
     const out = context.output;
@@ -169,7 +171,7 @@ export const startCommand = (context: CommandContext): CommandModule<object, Sta
         ].join('\n'),
       );
     }
-    const signal = await waitForSignal();
+    const signal = await stopSignal;
     const counters = sequencer.reader.counters();
     const head = sequencer.reader.publication().head;
     await sequencer.stop(`sequencer stopped by ${signal}`);
