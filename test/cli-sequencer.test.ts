@@ -95,6 +95,29 @@ describe('cz send and cz status', () => {
     expect(json.streams.map((x) => x.name)).toEqual(['default', 'orders']);
   });
 
+  it('verifies a live journal with cz verify --journal, and reports a corrupted payload', async () => {
+    const s = await startSequencer({ backend: 'uring', args: ['--slots', '1024', '--blob-size', '64KiB'] });
+    await cz('send', '--to', `127.0.0.1:${s.port()}`, '--count', '1500', 'payload number {i}');
+    await until(() => counters(s.journal).DATAGRAMS_RECEIVED === 1500, '1500 datagrams');
+    const live = await cz('verify', '--journal', s.journal, '--journal-only');
+    expect(live.code).toBe(0);
+    expect(live.stdout).toMatch(/every retained payload matches its CRC32C\s+1024\s+ok/);
+    expect(live.stdout).toMatch(/journal: all checks passed/);
+    await s.stop();
+    const reader = JournalReader.open(s.journal);
+    const event = reader.readEvent(1400)!;
+    reader.close();
+    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const { payloadFileOffset, journalGeometry } = await import('../src/journal/layout.ts');
+    const fd = openSync(s.journal, 'r+');
+    writeSync(fd, Buffer.from('X'), 0, 1, payloadFileOffset(journalGeometry(1024, 65_536), event.payloadOffset));
+    closeSync(fd);
+    const corrupted = await cz('verify', '--journal', s.journal, '--journal-only');
+    expect(corrupted.code).toBe(1);
+    expect(corrupted.stdout).toMatch(/FAIL journal \/ every retained payload matches its CRC32C\n\s+sequence 1400: checksum mismatch/);
+    expect(corrupted.stdout).toMatch(/head equals events journaled minus torn events cut at recovery\s+1\s+ok/);
+  });
+
   it('says clearly when the journal does not exist', async () => {
     const result = await cz('status', '--journal', '/nonexistent/journal.db');
     expect(result.code).toBe(1);

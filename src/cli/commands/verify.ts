@@ -1,6 +1,7 @@
 /**
- * `cz verify`: runs the property suites (proofs/) and prints one row per property.
- * Exits 1 when any property fails, printing its shrunk counterexample and the seed that reproduces it.
+ * `cz verify`: runs the property suites (proofs/) and prints one row per property; with `--journal`, also checks
+ * a journal's invariants. Exits 1 when anything fails, printing the shrunk counterexample and the seed that
+ * reproduces it, or what the journal check found.
  *
  * @module
  */
@@ -12,12 +13,17 @@ import {
   type ContractSuite,
   type PropertyResult,
 } from '../../../proofs/index.ts';
+import { checkJournal, type JournalCheckResult } from '../../../proofs/journal-checks.ts';
+import { JournalReader } from '../../journal/reader.ts';
+import { isNativeError } from '../../native/binding.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { formatTable, type Output, processOutput } from '../output.ts';
 
 export interface VerifyOptions {
   suites: readonly ContractSuite[];
+  /** A journal whose live invariants to check as well. */
+  journal?: string;
   numRuns?: number;
   seed?: number;
   json?: boolean;
@@ -37,20 +43,39 @@ export async function runVerify(options: VerifyOptions, output: Output = process
     ...(options.numRuns === undefined ? {} : { numRuns: options.numRuns }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
+  let checks: JournalCheckResult[] = [];
+  if (options.journal !== undefined) {
+    let reader: JournalReader;
+    try {
+      reader = JournalReader.open(options.journal);
+    } catch (error) {
+      if (isNativeError(error)) throw new UserError(error.message);
+      throw error;
+    }
+    try {
+      checks = checkJournal(reader);
+    } finally {
+      reader.close();
+    }
+  }
   const elapsedMs = performance.now() - started;
   const failures = results.filter((r) => !r.passed);
+  const failedChecks = checks.filter((c) => !c.passed);
+  const passed = failures.length === 0 && failedChecks.length === 0;
   if (options.json) {
-    output.out(JSON.stringify({ passed: failures.length === 0, elapsedMs, results }, null, 2));
-    return failures.length === 0 ? 0 : 1;
+    output.out(JSON.stringify({ passed, elapsedMs, results, journalChecks: checks }, null, 2));
+    return passed ? 0 : 1;
   }
-  const rows = results.map((r) => [
-    r.suite,
-    r.property,
-    String(r.runs),
-    r.passed ? 'ok' : 'FAIL',
-    `${r.durationMs.toFixed(0)} ms`,
-  ]);
-  output.out(formatTable(['SUITE', 'PROPERTY', 'RUNS', 'RESULT', 'TIME'], rows, [2, 4]));
+  if (results.length > 0) {
+    const rows = results.map((r) => [
+      r.suite,
+      r.property,
+      String(r.runs),
+      r.passed ? 'ok' : 'FAIL',
+      `${r.durationMs.toFixed(0)} ms`,
+    ]);
+    output.out(formatTable(['SUITE', 'PROPERTY', 'RUNS', 'RESULT', 'TIME'], rows, [2, 4]));
+  }
   for (const f of failures) {
     output.out(
       [
@@ -62,11 +87,30 @@ export async function runVerify(options: VerifyOptions, output: Output = process
       ].join('\n'),
     );
   }
-  output.out(`\n${summarize(results, elapsedMs)}`);
-  return failures.length === 0 ? 0 : 1;
+  if (options.journal !== undefined) {
+    output.out(`\njournal ${options.journal}`);
+    output.out(
+      formatTable(
+        ['CHECK', 'EXAMINED', 'RESULT'],
+        checks.map((c) => [c.name, String(c.examined), c.passed ? 'ok' : 'FAIL']),
+        [1],
+      ),
+    );
+    for (const c of failedChecks) output.out(`\nFAIL journal / ${c.name}\n  ${c.detail}`);
+  }
+  const summary =
+    results.length > 0 ? summarize(results, elapsedMs) : `checked in ${(elapsedMs / 1000).toFixed(2)} s`;
+  const journalSummary =
+    options.journal === undefined
+      ? ''
+      : `; journal: ${failedChecks.length === 0 ? 'all checks passed' : `${failedChecks.length} checks FAILED`}`;
+  output.out(`\n${summary}${journalSummary}`);
+  return passed ? 0 : 1;
 }
 
 interface VerifyArgs {
+  journal?: string;
+  'journal-only': boolean;
   runs: number;
   seed?: number;
   suite?: string[];
@@ -86,6 +130,15 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
       })
       .option('seed', { type: 'number', describe: 'Random seed, to reproduce a reported failure' })
       .option('suite', { type: 'string', array: true, describe: 'Only these suites (repeatable)' })
+      .option('journal', {
+        type: 'string',
+        describe: "Also check a journal's invariants (works while it is written)",
+      })
+      .option('journal-only', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --journal: skip the property suites',
+      })
       .option('json', {
         type: 'boolean',
         default: false,
@@ -104,12 +157,16 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
         `unknown suite ${unknown.join(', ')}; available: ${all.map((s) => s.name).join(', ')}`,
       );
     }
-    const suites = wanted.length === 0 ? all : all.filter((s) => wanted.includes(s.name));
+    if (args['journal-only'] && args.journal === undefined)
+      throw new UserError('--journal-only needs --journal PATH');
+    const chosen = wanted.length === 0 ? all : all.filter((s) => wanted.includes(s.name));
+    const suites = args['journal-only'] ? [] : chosen;
     context.exitCode = await runVerify(
       {
         suites,
         numRuns: args.runs,
         ...(args.seed === undefined ? {} : { seed: args.seed }),
+        ...(args.journal === undefined ? {} : { journal: args.journal }),
         json: args.json,
       },
       context.output,
