@@ -823,6 +823,7 @@ function reportFixed(s: Settings, fixed: Measurement[], command: string): void {
     notes: [
       'target: 0 loss for 60 s at 200 000/s (sequencer-uring)',
       'the sender paces bursts of 20 datagrams (one GSO send) every 100 µs; a sender more than 5 ms behind schedule skips ahead rather than burst (counted as skipped), so the offered rate is what the table says',
+      'the ceiling row (when present) is the control: loss there as well points at the machine (scheduling, page faults on the fresh journal file), not at the sequencer',
       ...contaminationNotes(fixed),
       ...environmentNotes(s),
     ],
