@@ -5,7 +5,8 @@
 // copying it into the blob region of a MAP_SHARED file (8-byte aligned, contiguous, skipping to the region's
 // start when a payload would run past its end), and a 32-byte record (clock, node id, stream id, flags, payload
 // offset, checksum, length) in a ring in the same file; one clock_gettime per batch, head published once per
-// batch with a release store. It does not parse frames, evict, or keep counters beyond its own two.
+// batch with a release store; the mapping gets MADV_RANDOM like the sequencer's. It does not parse frames, evict,
+// or keep counters beyond its own two.
 //
 // Prints {"port":P} first, and {"received":N,"kernelDrops":D} on SIGINT/SIGTERM (D from SO_RXQ_OVFL).
 //
@@ -130,6 +131,9 @@ int main(int argc, char** argv) {
     std::perror("cz-ceiling: mmap");
     return 1;
   }
+  // The same mapping advice the sequencer's journal writer gives (no readahead on first-touch faults), so the
+  // ceiling measures the best journal technique, not a worse mapping.
+  madvise(mapped, file_size, MADV_RANDOM);
   auto* base = static_cast<std::uint8_t*>(mapped);
   auto* publication = reinterpret_cast<Publication*>(base + 128);
   auto* ring = reinterpret_cast<Record*>(base + ring_offset);

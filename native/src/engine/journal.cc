@@ -161,6 +161,9 @@ std::unique_ptr<JournalWriter> JournalWriter::open(const JournalConfig& config, 
   void* map = mmap(nullptr, w->geometry_.file_size, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd_, 0);
   if (map == MAP_FAILED) return fail(JournalErrorCode::Io, errno_text("cannot map " + config.path, errno));
   w->base_ = static_cast<std::uint8_t*>(map);
+  // The writer touches the file sequentially but page by page as it goes: without this, ext4 answers each
+  // first-touch fault with readahead over a fresh sparse region, stalling the receive thread for tens of ms.
+  madvise(map, w->geometry_.file_size, MADV_RANDOM);
   w->header_ = reinterpret_cast<JournalHeader*>(w->base_);
   w->ring_ = reinterpret_cast<CausalEvent*>(w->base_ + w->geometry_.ring_offset);
   w->blob_ = w->base_ + w->geometry_.blob_offset;

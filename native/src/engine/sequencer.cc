@@ -21,8 +21,10 @@ constexpr unsigned kProvidedBufferCount = 1024;
 constexpr unsigned kRecvmmsgBatch = 64;
 constexpr int kRecvmmsgRoundsPerSocket = 8;
 constexpr long long kIdleWaitNs = 100'000'000;     // housekeeping wake-up when idle
-constexpr long long kNotifyWaitNs = 1'000'000;     // wake-up owed to a coalesced notification
-constexpr std::uint64_t kNotifyIntervalMs = 1;
+constexpr long long kNotifyWaitNs = 10'000'000;    // wake-up owed to a coalesced notification
+// Observers hear about publications at most every 10 ms (submissions are acknowledged at once): waking the JS
+// thread per batch would cost the receive thread a syscall and a context switch every few microseconds.
+constexpr std::uint64_t kNotifyIntervalMs = 10;
 
 bool probe_uring(std::string& reason) {
   Uring ring;
