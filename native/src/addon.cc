@@ -356,10 +356,14 @@ struct Mapping {
   std::size_t size = 0;
   std::uint8_t* writable_header = nullptr;  // a separate read-write mapping of the header, for cursors
   std::atomic<int> references{0};
-  ~Mapping() {
+  // Called by close() once every buffer over the mapping is detached, and by the last finalizer otherwise.
+  void unmap() {
     if (base != nullptr) munmap(base, size);
     if (writable_header != nullptr) munmap(writable_header, layout::kHeaderSize);
+    base = nullptr;
+    writable_header = nullptr;
   }
+  ~Mapping() { unmap(); }
 };
 
 void release_mapping(Napi::Env, void*, Mapping* mapping) {
@@ -440,9 +444,11 @@ class JournalMappingWrap : public Napi::ObjectWrap<JournalMappingWrap> {
       return Napi::ArrayBuffer::New(env, mapping->base + offset, length, release_mapping, mapping);
     };
     Napi::Object self = info.This().As<Napi::Object>();
-    header_ = Napi::Persistent(buffer(0, layout::kHeaderSize));
-    ring_ = Napi::Persistent(buffer(g.ring_offset, g.slot_count * sizeof(layout::CausalEvent)));
-    blob_ = Napi::Persistent(buffer(g.blob_offset, g.blob_size));
+    // Weak: the buffers live as long as JavaScript uses them (they are properties of this object); close()
+    // detaches whichever are still alive so that the mapping can go at once.
+    header_ = Napi::Weak(buffer(0, layout::kHeaderSize));
+    ring_ = Napi::Weak(buffer(g.ring_offset, g.slot_count * sizeof(layout::CausalEvent)));
+    blob_ = Napi::Weak(buffer(g.blob_offset, g.blob_size));
     self.Set("header", header_.Value());
     self.Set("ring", ring_.Value());
     self.Set("blob", blob_.Value());
@@ -589,12 +595,12 @@ class JournalMappingWrap : public Napi::ObjectWrap<JournalMappingWrap> {
     if (mapping_ == nullptr) return env.Undefined();
     // Detaching makes later access through the buffers throw instead of touching unmapped memory.
     for (Napi::Reference<Napi::ArrayBuffer>* r : {&header_, &ring_, &blob_}) {
-      if (!r->IsEmpty()) {
-        Napi::ArrayBuffer b = r->Value();
-        if (!b.IsDetached()) b.Detach();
-        r->Reset();
-      }
+      if (r->IsEmpty()) continue;
+      Napi::ArrayBuffer b = r->Value();
+      if (!b.IsEmpty() && !b.IsDetached()) b.Detach();
+      r->Reset();
     }
+    mapping_->unmap();
     drop();
     return env.Undefined();
   }
