@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "frame.h"
+#include "memory.h"
 #include "uring.h"
 
 namespace lacrimosa {
@@ -17,7 +18,9 @@ namespace {
 
 constexpr std::size_t kMaxDatagram = 65536;
 constexpr std::uint64_t kWakeTag = ~0ULL;
-constexpr unsigned kProvidedBufferCount = 1024;
+// Enough for several kernel wake-ups' worth of datagrams (buffers are recycled every batch), few enough that
+// the rotation stays small.
+constexpr unsigned kProvidedBufferCount = 256;
 constexpr unsigned kRecvmmsgBatch = 64;
 constexpr int kRecvmmsgRoundsPerSocket = 8;
 constexpr long long kIdleWaitNs = 100'000'000;     // housekeeping wake-up when idle
@@ -364,13 +367,18 @@ void SequencerEngine::run_uring() {
 }
 
 void SequencerEngine::run_recvmmsg() {
-  std::vector<std::uint8_t> storage(kRecvmmsgBatch * kMaxDatagram);
+  BufferMemory memory;
+  if (!memory.allocate(kRecvmmsgBatch * kMaxDatagram)) {
+    thread_error_ = "cannot allocate receive buffers";
+    return;
+  }
+  std::uint8_t* storage = memory.data();
   std::array<mmsghdr, kRecvmmsgBatch> messages{};
   std::array<iovec, kRecvmmsgBatch> vectors{};
   std::array<sockaddr_in6, kRecvmmsgBatch> names{};
   std::vector<std::uint8_t> controls(kRecvmmsgBatch * kControlSpace);
   for (unsigned i = 0; i < kRecvmmsgBatch; i++) {
-    vectors[i] = {storage.data() + i * kMaxDatagram, kMaxDatagram};
+    vectors[i] = {storage + i * kMaxDatagram, kMaxDatagram};
     messages[i].msg_hdr.msg_iov = &vectors[i];
     messages[i].msg_hdr.msg_iovlen = 1;
     messages[i].msg_hdr.msg_name = &names[i];
@@ -396,7 +404,7 @@ void SequencerEngine::run_recvmmsg() {
         for (int i = 0; i < n; i++) {
           const msghdr& h = messages[i].msg_hdr;
           on_control(h.msg_control, h.msg_controllen, listener);
-          on_datagram(storage.data() + i * kMaxDatagram, messages[i].msg_len, reinterpret_cast<sockaddr*>(&names[i]),
+          on_datagram(storage + i * kMaxDatagram, messages[i].msg_len, reinterpret_cast<sockaddr*>(&names[i]),
                       h.msg_namelen, listener, (h.msg_flags & MSG_TRUNC) != 0);
         }
         process_commands();

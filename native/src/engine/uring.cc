@@ -143,7 +143,6 @@ ProvidedBuffers::~ProvidedBuffers() {
     sys_register(ring_->fd(), IORING_UNREGISTER_PBUF_RING, &reg, 1);
   }
   if (entries_ != nullptr) munmap(entries_, ring_bytes_);
-  if (memory_ != nullptr) munmap(memory_, memory_bytes_);
 }
 
 bool ProvidedBuffers::init(Uring& ring, std::uint16_t group, unsigned count, std::size_t buffer_size,
@@ -155,16 +154,12 @@ bool ProvidedBuffers::init(Uring& ring, std::uint16_t group, unsigned count, std
   buffer_size_ = buffer_size;
   ring_bytes_ = count * sizeof(io_uring_buf);
   void* entries = mmap(nullptr, ring_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  memory_bytes_ = static_cast<std::size_t>(count) * buffer_size;
-  void* memory = mmap(nullptr, memory_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (entries == MAP_FAILED || memory == MAP_FAILED) {
+  if (entries == MAP_FAILED || !memory_.allocate(static_cast<std::size_t>(count) * buffer_size)) {
     error = "cannot allocate receive buffers";
     if (entries != MAP_FAILED) munmap(entries, ring_bytes_);
-    if (memory != MAP_FAILED) munmap(memory, memory_bytes_);
     return false;
   }
   entries_ = static_cast<io_uring_buf*>(entries);
-  memory_ = static_cast<std::uint8_t*>(memory);
   io_uring_buf_reg reg{};
   reg.ring_addr = reinterpret_cast<std::uint64_t>(entries_);
   reg.ring_entries = count;

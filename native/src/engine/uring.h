@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "memory.h"
+
 namespace lacrimosa {
 
 class Uring {
@@ -75,7 +77,7 @@ class ProvidedBuffers {
 
   // `count` must be a power of two.
   bool init(Uring& ring, std::uint16_t group, unsigned count, std::size_t buffer_size, std::string& error);
-  std::uint8_t* buffer(unsigned id) const { return memory_ + static_cast<std::size_t>(id) * buffer_size_; }
+  std::uint8_t* buffer(unsigned id) const { return memory_.data() + static_cast<std::size_t>(id) * buffer_size_; }
   std::size_t buffer_size() const { return buffer_size_; }
   // Hands buffer `id` back to the kernel; visible once publish() runs.
   void recycle(unsigned id);
@@ -86,8 +88,7 @@ class ProvidedBuffers {
   std::uint16_t group_ = 0;
   io_uring_buf* entries_ = nullptr;  // indexed from the start of the ring memory (see the C++ header pitfall below)
   std::size_t ring_bytes_ = 0;
-  std::uint8_t* memory_ = nullptr;
-  std::size_t memory_bytes_ = 0;
+  BufferMemory memory_;
   std::size_t buffer_size_ = 0;
   unsigned count_ = 0;
   unsigned mask_ = 0;
