@@ -1,26 +1,13 @@
 /**
  * `cz send` and `cz status` against a real sequencer process.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventFlags } from '../src/core/causal-event.ts';
 import { JournalReader } from '../src/journal/reader.ts';
-import { CZ, killAll, until } from './helpers/processes.ts';
+import { killAll, runCz as cz, until } from './helpers/processes.ts';
 import { counters, startSequencer } from './helpers/sequencer.ts';
 
-const run = promisify(execFile);
 afterEach(killAll);
-
-async function cz(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(CZ, args, { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('cz send and cz status', () => {
   it('sends raw and framed datagrams that the sequencer journals as such', async () => {
@@ -110,12 +97,22 @@ describe('cz send and cz status', () => {
     const { openSync, writeSync, closeSync } = await import('node:fs');
     const { payloadFileOffset, journalGeometry } = await import('../src/journal/layout.ts');
     const fd = openSync(s.journal, 'r+');
-    writeSync(fd, Buffer.from('X'), 0, 1, payloadFileOffset(journalGeometry(1024, 65_536), event.payloadOffset));
+    writeSync(
+      fd,
+      Buffer.from('X'),
+      0,
+      1,
+      payloadFileOffset(journalGeometry(1024, 65_536), event.payloadOffset),
+    );
     closeSync(fd);
     const corrupted = await cz('verify', '--journal', s.journal, '--journal-only');
     expect(corrupted.code).toBe(1);
-    expect(corrupted.stdout).toMatch(/FAIL journal \/ every retained payload matches its CRC32C\n\s+sequence 1400: checksum mismatch/);
-    expect(corrupted.stdout).toMatch(/head equals events journaled minus torn events cut at recovery\s+1\s+ok/);
+    expect(corrupted.stdout).toMatch(
+      /FAIL journal \/ every retained payload matches its CRC32C\n\s+sequence 1400: checksum mismatch/,
+    );
+    expect(corrupted.stdout).toMatch(
+      /head equals events journaled minus torn events cut at recovery\s+1\s+ok/,
+    );
   });
 
   it('says clearly when the journal does not exist', async () => {

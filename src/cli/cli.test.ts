@@ -2,28 +2,13 @@
  * The `cz` executable end to end (spawned like a user runs it) and `cz verify`'s reporting, which is
  * exercised in-process with a deliberately broken comparator to show a failed property fails the run.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { orderContract } from '../../proofs/contracts/order.ts';
 import { compareCausal, type OrderKey } from '../core/order.ts';
 import { runVerify } from './commands/verify.ts';
+import { runCz as cz } from '../../test/helpers/processes.ts';
 import { main } from './main.ts';
 import type { Output } from './output.ts';
-
-const CZ = fileURLToPath(new URL('../../bin/cz', import.meta.url));
-const run = promisify(execFile);
-
-async function cz(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(CZ, args, { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function captured(): Output & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

@@ -2,14 +2,28 @@
  * Starting real `cz` processes from tests, and making sure none outlives its test: every child is tracked
  * and killed (SIGKILL) by `killAll()`, which test files call in afterEach/afterAll.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const CZ = fileURLToPath(new URL('../../bin/cz', import.meta.url));
+
+const execFileAsync = promisify(execFile);
+
+/** Runs `cz` to completion, like a user at a shell, and returns its exit code and output. */
+export async function runCz(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(CZ, args, { encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 const children = new Set<ChildProcess>();
 const directories = new Set<string>();
