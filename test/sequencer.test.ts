@@ -384,6 +384,31 @@ describe.each(['uring', 'recvmmsg'] as const)('sequencer with --backend %s', (ba
 });
 
 describe('sequencer guards', () => {
+  it('falls back to recvmmsg on its own where seccomp blocks io_uring, and says why', async () => {
+    const { NO_URING, spawnCz } = await import('./helpers/processes.ts');
+    const s = await startSequencer({ backend: 'auto', wrapper: NO_URING });
+    expect(s.ready.backend).toBe('recvmmsg');
+    expect(s.ready.backendFallbackReason).toMatch(/io_uring_setup failed: Operation not permitted/);
+    await sendUdp(s.port(), ['still journaled']);
+    await until(() => counters(s.journal).EVENTS_JOURNALED === 1, 'the datagram');
+    await s.stop();
+    const forced = spawnCz(
+      ['start', '--journal', `${s.dir}/x.db`, '--ipc', `${s.dir}/x.sock`, '--backend', 'uring'],
+      {
+        wrapper: NO_URING,
+      },
+    );
+    expect(await forced.exited).toBe(1);
+    expect(forced.stderr()).toMatch(/--backend uring was asked for but io_uring is unavailable/);
+  });
+
+  it('uses io_uring under --backend auto where the kernel allows it', async () => {
+    const s = await startSequencer({ backend: 'auto' });
+    expect(s.ready.backend).toBe('io_uring');
+    expect(s.ready.backendFallbackReason).toBeNull();
+    await s.stop();
+  });
+
   it('refuses a second writer on the same journal, naming the pid holding it', async () => {
     const s = await startSequencer({ backend: 'recvmmsg' });
     const second = await import('./helpers/processes.ts').then(({ spawnCz }) =>

@@ -60,8 +60,13 @@ export interface Spawned {
   exited: Promise<number>;
 }
 
-export function spawnCz(args: string[], options: { cwd?: string } = {}): Spawned {
-  const child = spawn(CZ, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The seccomp wrapper that makes io_uring unavailable to a command (test/tools/no-uring.cc). */
+export const NO_URING = fileURLToPath(new URL('../../native/build/Release/cz-no-uring', import.meta.url));
+
+export function spawnCz(args: string[], options: { cwd?: string; wrapper?: string } = {}): Spawned {
+  const child = options.wrapper
+    ? spawn(options.wrapper, [CZ, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(CZ, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const lines: string[] = [];
   let stderr = '';

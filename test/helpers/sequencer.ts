@@ -11,6 +11,7 @@ export interface ReadyLine {
   event: 'ready';
   pid: number;
   backend: 'io_uring' | 'recvmmsg';
+  backendFallbackReason: string | null;
   listeners: { host: string; port: number; streamId: number; stream: string; ipv6: boolean }[];
   journal: { path: string; slotCount: number; blobSize: number; maxPayload: number };
   open: { created: boolean; recovered: boolean; truncated: number };
@@ -30,7 +31,9 @@ export interface TestSequencer {
 }
 
 export interface StartOptions {
-  backend: 'uring' | 'recvmmsg';
+  backend: 'uring' | 'recvmmsg' | 'auto';
+  /** A program to run `cz` under (e.g. NO_URING). */
+  wrapper?: string;
   dir?: string;
   listens?: string[];
   args?: string[];
@@ -41,18 +44,21 @@ export async function startSequencer(options: StartOptions): Promise<TestSequenc
   const journal = join(dir, 'journal.db');
   const ipcPath = join(dir, 'cz.sock');
   const listens = (options.listens ?? ['0=default']).flatMap((l) => ['--listen', l]);
-  const spawned = spawnCz([
-    'start',
-    '--journal',
-    journal,
-    '--ipc',
-    ipcPath,
-    '--backend',
-    options.backend,
-    '--json',
-    ...listens,
-    ...(options.args ?? []),
-  ]);
+  const spawned = spawnCz(
+    [
+      'start',
+      '--journal',
+      journal,
+      '--ipc',
+      ipcPath,
+      '--backend',
+      options.backend,
+      '--json',
+      ...listens,
+      ...(options.args ?? []),
+    ],
+    options.wrapper ? { wrapper: options.wrapper } : {},
+  );
   const line = await spawned.waitForLine((l) => l.includes('"event":"ready"'));
   const ready = JSON.parse(line) as ReadyLine;
   return {
