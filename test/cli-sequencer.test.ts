@@ -63,20 +63,23 @@ describe('cz send and cz status', () => {
     const s = await startSequencer({ backend: 'recvmmsg', listens: ['0=default', '0=orders'] });
     await cz('send', '--to', `127.0.0.1:${s.port('orders')}`, '--count', '10', 'order {i}');
     await until(() => counters(s.journal).EVENTS_JOURNALED === 10, '10 events');
-    const text = await cz('status', '--journal', s.journal);
+    const text = await cz('status', '--journal', s.journal, '--ipc', s.ipcPath);
     expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`sequencer pid ${s.ready.pid}, backend recvmmsg, udp 127\\.0\\.0\\.1:\\d+ → default`));
     expect(text.stdout).toMatch(new RegExp(`writer\\s+running, pid ${s.ready.pid}`));
     expect(text.stdout).toMatch(/events\s+head 10, tail 0, 10 retained/);
     expect(text.stdout).toMatch(/EVENTS_JOURNALED\s+10/);
     expect(text.stdout).toMatch(/\d+\s+orders/);
     await s.stop();
-    const json = JSON.parse((await cz('status', '--journal', s.journal, '--json')).stdout) as {
+    const json = JSON.parse((await cz('status', '--journal', s.journal, '--ipc', s.ipcPath, '--json')).stdout) as {
+      sequencer: unknown;
       writer: { running: boolean; open: boolean };
       publication: { head: number };
       counters: Record<string, number>;
       streams: { name: string }[];
     };
     expect(json.writer).toMatchObject({ running: false, open: false });
+    expect(json.sequencer).toBeNull();
     expect(json.publication.head).toBe(10);
     expect(json.counters.DATAGRAMS_RECEIVED).toBe(10);
     expect(json.streams.map((x) => x.name)).toEqual(['default', 'orders']);

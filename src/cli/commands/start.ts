@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_BLOB_SIZE, DEFAULT_SLOT_COUNT } from '../../journal/layout.ts';
 import { isNativeError } from '../../native/binding.ts';
@@ -116,7 +117,7 @@ export const startCommand = (context: CommandContext): CommandModule<object, Sta
     let sequencer: RunningSequencer;
     try {
       sequencer = await RunningSequencer.start({
-        journal: args.journal,
+        journal: resolve(args.journal),
         listens,
         ipcPath: args.ipc === false ? null : args.ipc,
         ...(args.slots === undefined ? {} : { slots: args.slots }),

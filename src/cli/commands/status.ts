@@ -4,7 +4,10 @@
  *
  * @module
  */
+import { realpathSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
+import { connectIpc } from '../../ipc/client.ts';
+import type { Hello } from '../../ipc/protocol.ts';
 import { isNativeError } from '../../native/binding.ts';
 import type { CounterName } from '../../journal/layout.ts';
 import {
@@ -20,7 +23,28 @@ import { formatTable } from '../output.ts';
 
 interface StatusArgs {
   journal: string;
+  ipc: string;
   json: boolean;
+}
+
+export interface SequencerSummary {
+  pid: number;
+  backend: string;
+  listeners: Hello['listeners'];
+}
+
+/** Asks the sequencer listening on `ipcPath` about itself, if it is the writer of `journal`; null otherwise. */
+async function sequencerOf(journal: string, ipcPath: string): Promise<SequencerSummary | null> {
+  try {
+    const client = await connectIpc(ipcPath, { timeoutMs: 1000 });
+    client.close();
+    const same = realpathSync(client.hello.journal.path) === realpathSync(journal);
+    return same
+      ? { pid: client.hello.pid, backend: client.hello.backend, listeners: client.hello.listeners }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -71,8 +95,13 @@ export const statusCommand = (context: CommandContext): CommandModule<object, St
   builder: (yargs: Argv) =>
     yargs
       .option('journal', { type: 'string', default: 'journal.db', describe: 'Journal file' })
+      .option('ipc', {
+        type: 'string',
+        default: '/tmp/cz-io.sock',
+        describe: "The sequencer's IPC socket, asked for its backend and listeners",
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }) as Argv<StatusArgs>,
-  handler: (args) => {
+  handler: async (args) => {
     let reader: JournalReader;
     try {
       reader = JournalReader.open(args.journal);
@@ -81,7 +110,7 @@ export const statusCommand = (context: CommandContext): CommandModule<object, St
       throw error;
     }
     try {
-      const s = journalStatus(reader);
+      const s = { ...journalStatus(reader), sequencer: await sequencerOf(args.journal, args.ipc) };
       if (args.json) {
         context.output.out(JSON.stringify(s, null, 2));
         return;
@@ -90,6 +119,11 @@ export const statusCommand = (context: CommandContext): CommandModule<object, St
       const w = s.writer;
       context.output.out(
         [
+          ...(s.sequencer
+            ? [
+                `sequencer pid ${s.sequencer.pid}, backend ${s.sequencer.backend}, udp ${s.sequencer.listeners.map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port} → ${l.stream}`).join(', ')}`,
+              ]
+            : []),
           `journal   ${s.path} (format ${s.identity.version}, ${s.identity.slotCount} slots, ${s.identity.blobSize} blob bytes)`,
           `writer    ${w.running ? `running, pid ${w.pid}` : w.open ? `not closed cleanly (pid ${w.pid} is gone); the next start recovers it` : 'none (closed cleanly)'}, fsync ${w.fsync}, ${w.openCount} sessions`,
           `events    head ${s.publication.head}, tail ${s.publication.tail}, ${s.retained} retained`,
