@@ -105,6 +105,23 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/hub/**/*.ts'],
+    ignores: ['src/hub/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../sequencer/*', '../../sequencer/*', '../cli/*', '../../cli/*'],
+              message: 'src/hub talks to the sequencer over IPC only, and never imports the CLI',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['proofs/**/*.ts'],
     ignores: ['proofs/**/*.test.ts'],
     rules: {

@@ -65,13 +65,17 @@ describe('cz send and cz status', () => {
     await until(() => counters(s.journal).EVENTS_JOURNALED === 10, '10 events');
     const text = await cz('status', '--journal', s.journal, '--ipc', s.ipcPath);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(new RegExp(`sequencer pid ${s.ready.pid}, backend recvmmsg, udp 127\\.0\\.0\\.1:\\d+ → default`));
+    expect(text.stdout).toMatch(
+      new RegExp(`sequencer pid ${s.ready.pid}, backend recvmmsg, udp 127\\.0\\.0\\.1:\\d+ → default`),
+    );
     expect(text.stdout).toMatch(new RegExp(`writer\\s+running, pid ${s.ready.pid}`));
     expect(text.stdout).toMatch(/events\s+head 10, tail 0, 10 retained/);
     expect(text.stdout).toMatch(/EVENTS_JOURNALED\s+10/);
     expect(text.stdout).toMatch(/\d+\s+orders/);
     await s.stop();
-    const json = JSON.parse((await cz('status', '--journal', s.journal, '--ipc', s.ipcPath, '--json')).stdout) as {
+    const json = JSON.parse(
+      (await cz('status', '--journal', s.journal, '--ipc', s.ipcPath, '--json')).stdout,
+    ) as {
       sequencer: unknown;
       writer: { running: boolean; open: boolean };
       publication: { head: number };

@@ -5,6 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.ts';
+import { hubCommand } from './hub.ts';
 import { sendCommand } from './send.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
@@ -12,5 +13,11 @@ import { verifyCommand } from './verify.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs types each command's args separately
 export function buildCommands(context: CommandContext): CommandModule<object, any>[] {
-  return [startCommand(context), statusCommand(context), sendCommand(context), verifyCommand(context)];
+  return [
+    startCommand(context),
+    hubCommand(context),
+    statusCommand(context),
+    sendCommand(context),
+    verifyCommand(context),
+  ];
 }

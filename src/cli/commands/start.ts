@@ -11,6 +11,7 @@ import { isNativeError } from '../../native/binding.ts';
 import { RunningSequencer } from '../../sequencer/sequencer.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
+import { waitForSignal } from '../signals.ts';
 import { parseListen, parseSize } from '../units.ts';
 
 export const DEFAULT_IPC_PATH = '/tmp/cz-io.sock';
@@ -35,22 +36,6 @@ function mib(bytes: number): string {
     : bytes >= 2 ** 20
       ? `${bytes / 2 ** 20} MiB`
       : `${bytes / 1024} KiB`;
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      // A second signal while draining means "now".
-      const force = (): void => process.exit(130);
-      process.once('SIGINT', force);
-      process.once('SIGTERM', force);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 export const startCommand = (context: CommandContext): CommandModule<object, StartArgs> => ({
