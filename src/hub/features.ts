@@ -4,6 +4,6 @@
  *
  * @module
  */
-import type { FeatureFactory } from './hub.ts';
+import type { FeatureModule } from './hub.ts';
 
-export const FEATURES: FeatureFactory[] = [];
+export const FEATURES: FeatureModule[] = [];

@@ -63,10 +63,13 @@ export interface Feature {
   websocket?(app: Hono<HubEnv>): void;
 }
 
-export type FeatureFactory = (services: HubServices) => Feature;
-
-/** Every feature's migrations, in the order they must run. */
-export const MIGRATIONS: Migration[] = [...authMigrations];
+/** A feature folder's entry in the registry (src/hub/features.ts). */
+export interface FeatureModule {
+  name: string;
+  /** Its SQLite migrations (ids `<feature>-NNN`), applied before `create` runs. */
+  migrations?: Migration[];
+  create(services: HubServices): Feature;
+}
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -87,7 +90,7 @@ export class Hub {
    * Opens the database (running migrations) and builds the app; nothing listens until `listen()`.
    * @throws HubError REMOTE_BIND_REFUSED for a non-loopback address without allowRemote.
    */
-  constructor(config: HubConfig, factories: FeatureFactory[] = []) {
+  constructor(config: HubConfig, modules: FeatureModule[] = []) {
     if (!isLoopback(config.host) && !config.allowRemote) {
       throw new HubError(
         400,
@@ -97,7 +100,7 @@ export class Hub {
     }
     const now = config.now ?? Date.now;
     const db = openDatabase(config.dataDir);
-    migrate(db, MIGRATIONS);
+    migrate(db, [...authMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
     const auth = new AuthService(new KeyStore(db), new AuditLog(db), { now });
     this.createdRootKey = auth.ensureRootKey(config.dataDir);
     const journal = new JournalSource(config.journalPath);
@@ -115,7 +118,7 @@ export class Hub {
     this.features = [
       { name: 'runtime', routes: runtimeRoutes(this.services) },
       { name: 'auth', routes: authRoutes(auth, now) },
-      ...factories.map((f) => f(this.services)),
+      ...modules.map((m) => m.create(this.services)),
     ];
     this.routes = this.features.flatMap((f) => f.routes);
     this.app = this.#buildApp();
