@@ -5,5 +5,6 @@
  * @module
  */
 import type { FeatureModule } from './hub.ts';
+import { verifyFeature } from './verify/index.ts';
 
-export const FEATURES: FeatureModule[] = [];
+export const FEATURES: FeatureModule[] = [verifyFeature];

@@ -6,6 +6,7 @@
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.ts';
 import { hubCommand } from './hub.ts';
+import { keysCommand } from './keys.ts';
 import { sendCommand } from './send.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
@@ -16,6 +17,7 @@ export function buildCommands(context: CommandContext): CommandModule<object, an
   return [
     startCommand(context),
     hubCommand(context),
+    keysCommand(context),
     statusCommand(context),
     sendCommand(context),
     verifyCommand(context),

@@ -19,12 +19,35 @@ import {
 } from '../../journal/reader.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
+import { type HubClientArgs, hubRequest, hubTarget } from '../hub-client.ts';
 import { formatTable } from '../output.ts';
 
-interface StatusArgs {
+interface StatusArgs extends HubClientArgs {
   journal: string;
   ipc: string;
   json: boolean;
+}
+
+interface HubStatus {
+  status: string;
+  version: string;
+  uptimeMs: number;
+  sequencer: { state: string; pid?: number; backend?: string };
+  journal: { path: string; available: boolean; head?: number; tail?: number };
+}
+
+/** `cz status --hub`: the hub's own view (public endpoint, no key needed). */
+async function hubStatus(args: StatusArgs, context: CommandContext): Promise<void> {
+  const target = hubTarget(args);
+  const s = await hubRequest<HubStatus>(target, 'GET', '/api/status');
+  if (args.json) return context.output.out(JSON.stringify({ hub: target.url, ...s }, null, 2));
+  context.output.out(
+    [
+      `hub       ${target.url} (version ${s.version}, up ${Math.round(s.uptimeMs / 1000)} s)`,
+      `sequencer ${s.sequencer.state}${s.sequencer.pid ? `, pid ${s.sequencer.pid}, backend ${s.sequencer.backend}` : ''}`,
+      `journal   ${s.journal.path}${s.journal.available ? `, head ${s.journal.head}, tail ${s.journal.tail}` : ' (not readable yet)'}`,
+    ].join('\n'),
+  );
 }
 
 export interface SequencerSummary {
@@ -91,10 +114,24 @@ export function journalStatus(reader: JournalReader): JournalStatus {
 
 export const statusCommand = (context: CommandContext): CommandModule<object, StatusArgs> => ({
   command: 'status',
-  describe: 'Show a journal: writer, head and tail, utilization, counters, streams and consumer cursors',
+  describe:
+    'Show a journal (writer, head/tail, utilization, counters, streams, cursors) or, with --hub, a hub',
   builder: (yargs: Argv) =>
     yargs
       .option('journal', { type: 'string', default: 'journal.db', describe: 'Journal file' })
+      .option('hub', {
+        type: 'string',
+        describe:
+          'Ask a hub instead of reading a journal (URL; bare --hub uses CZ_HUB_URL or http://127.0.0.1:3000)',
+        coerce: (v: string | true) =>
+          v === '' || v === (true as unknown) ? (process.env.CZ_HUB_URL ?? 'http://127.0.0.1:3000') : v,
+      })
+      .option('key', { type: 'string', describe: 'API key for --hub (env CZ_API_KEY)' })
+      .option('data-dir', {
+        type: 'string',
+        default: '.lacrimosa',
+        describe: "The hub's data directory, for its root.key",
+      })
       .option('ipc', {
         type: 'string',
         default: '/tmp/cz-io.sock',
@@ -102,6 +139,7 @@ export const statusCommand = (context: CommandContext): CommandModule<object, St
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }) as Argv<StatusArgs>,
   handler: async (args) => {
+    if (args.hub !== undefined) return hubStatus(args, context);
     let reader: JournalReader;
     try {
       reader = JournalReader.open(args.journal);
