@@ -35,6 +35,8 @@ export interface HubConfig {
   uiDir: string | null;
   /** Largest request body accepted under /api (bytes). */
   maxBodyBytes: number;
+  /** Failed authentications from one address per minute before 429s (default 20). */
+  authFailureLimit?: number;
   now?: () => number;
 }
 
@@ -101,7 +103,10 @@ export class Hub {
     const now = config.now ?? Date.now;
     const db = openDatabase(config.dataDir);
     migrate(db, [...authMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
-    const auth = new AuthService(new KeyStore(db), new AuditLog(db), { now });
+    const auth = new AuthService(new KeyStore(db), new AuditLog(db), {
+      now,
+      ...(config.authFailureLimit === undefined ? {} : { failureLimit: config.authFailureLimit }),
+    });
     this.createdRootKey = auth.ensureRootKey(config.dataDir);
     const journal = new JournalSource(config.journalPath);
     const sequencer = new SequencerLink(config.ipcPath);

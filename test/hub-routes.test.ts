@@ -1,0 +1,172 @@
+/**
+ * Walks the hub's whole route table — generated from `hub.routes`, so a new route cannot escape — with no key,
+ * a malformed key, an unknown key, a revoked key and read, write and admin keys, expecting 401/403/2xx exactly
+ * as the scope rules say. Then a property test posts arbitrary JSON to every mutating route and checks the hub
+ * never answers 5xx and always uses the error shape.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AnyRoute, effectiveScope } from '../src/hub/routes.ts';
+import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
+import { killAll } from './helpers/processes.ts';
+import { sendUdp, startSequencer, type TestSequencer } from './helpers/sequencer.ts';
+
+interface Example {
+  path: string;
+  body?: unknown;
+}
+
+/** How to call each route validly. `prepare` may create what the call needs (a key to revoke, …). */
+type ExampleFactory = (ctx: { hub: TestHub; sequencer: TestSequencer }) => Promise<Example> | Example;
+
+const EXAMPLES: Record<string, ExampleFactory> = {
+  'GET /api/status': () => ({ path: '/api/status' }),
+  'GET /api/auth/keys': () => ({ path: '/api/auth/keys' }),
+  'POST /api/auth/keys': () => ({ path: '/api/auth/keys', body: { name: 'walk', scopes: ['read'] } }),
+  'DELETE /api/auth/keys/:id': async ({ hub }) => {
+    const created = (await (
+      await hub.api('/api/auth/keys', { body: { name: 'to-revoke', scopes: ['read'] } })
+    ).json()) as { id: string };
+    return { path: `/api/auth/keys/${created.id}` };
+  },
+  'GET /api/auth/audit': () => ({ path: '/api/auth/audit?limit=5' }),
+  'POST /api/verify': () => ({ path: '/api/verify', body: { runs: 1, suites: ['crc32c'], journal: false } }),
+  'GET /api/verify': () => ({ path: '/api/verify' }),
+  'GET /api/verify/:id': async ({ hub }) => {
+    const { runs } = (await (await hub.api('/api/verify')).json()) as { runs: { id: string }[] };
+    return { path: `/api/verify/${runs[0]!.id}` };
+  },
+};
+
+const routeId = (r: AnyRoute): string => `${r.method} ${r.path}`;
+
+let sequencer: TestSequencer;
+let hub: TestHub;
+const keys: Record<'read' | 'write' | 'admin' | 'revoked', string> = {
+  read: '',
+  write: '',
+  admin: '',
+  revoked: '',
+};
+
+beforeAll(async () => {
+  sequencer = await startSequencer({ backend: 'uring' });
+  await sendUdp(
+    sequencer.port(),
+    Array.from({ length: 20 }, (_, i) => `{"n":${i}}`),
+  );
+  hub = await startHub({
+    journalPath: sequencer.journal,
+    ipcPath: sequencer.ipcPath,
+    authFailureLimit: 1_000_000,
+  });
+  for (const scope of ['read', 'write', 'admin'] as const) {
+    keys[scope] = (
+      (await (await hub.api('/api/auth/keys', { body: { name: scope, scopes: [scope] } })).json()) as {
+        key: string;
+      }
+    ).key;
+  }
+  const revoked = (await (
+    await hub.api('/api/auth/keys', { body: { name: 'revoked', scopes: ['admin'] } })
+  ).json()) as { key: string; id: string };
+  await hub.api(`/api/auth/keys/${revoked.id}`, { method: 'DELETE' });
+  keys.revoked = revoked.key;
+});
+
+afterAll(async () => {
+  await closeHubs();
+  await killAll();
+});
+
+/** Waits until no verification run is in progress, so POST /api/verify examples do not collide. */
+async function verifyIdle(): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { running } = (await (await hub.api('/api/verify')).json()) as { running: boolean };
+    if (!running) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('route table walk', () => {
+  it('has an example for every registered route, and none for routes that do not exist', () => {
+    const registered = hub.hub.routes.map(routeId).sort();
+    expect(
+      registered.filter((id) => !(id in EXAMPLES)),
+      'routes without an example in EXAMPLES',
+    ).toEqual([]);
+    expect(
+      Object.keys(EXAMPLES).filter((id) => !registered.includes(id)),
+      'examples for unknown routes',
+    ).toEqual([]);
+  });
+
+  it('answers each route with 401, 403 or 2xx exactly as its scope requires', async () => {
+    const rank = { public: 0, read: 1, write: 2, admin: 3 } as const;
+    const problems: string[] = [];
+    for (const route of hub.hub.routes) {
+      const scope = effectiveScope(route);
+      const credentials: [string, string | null, number | 'ok'][] = [
+        ['no key', null, scope === 'public' ? 'ok' : 401],
+        ['malformed key', 'cz_short', scope === 'public' ? 'ok' : 401],
+        ['unknown key', `cz_${'Z'.repeat(43)}`, scope === 'public' ? 'ok' : 401],
+        ['revoked key', keys.revoked, scope === 'public' ? 'ok' : 401],
+        ...(['read', 'write', 'admin'] as const).map((s): [string, string, number | 'ok'] => [
+          `${s} key`,
+          keys[s],
+          rank[s] >= rank[scope] ? 'ok' : 403,
+        ]),
+      ];
+      for (const [label, key, expected] of credentials) {
+        if (route.path === '/api/verify' && route.method === 'POST') await verifyIdle();
+        const example = await EXAMPLES[routeId(route)]!({ hub, sequencer });
+        const response = await hub.api(example.path, {
+          method: route.method,
+          key,
+          ...(example.body === undefined ? {} : { body: example.body }),
+        });
+        const ok =
+          expected === 'ok' ? response.status >= 200 && response.status < 300 : response.status === expected;
+        if (!ok)
+          problems.push(
+            `${routeId(route)} with ${label}: expected ${expected}, got ${response.status} ${await response.text()}`,
+          );
+        else await response.arrayBuffer();
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
+
+describe('arbitrary request bodies', () => {
+  it('never produce a 5xx, and every error uses the error shape', async () => {
+    const mutating = hub.hub.routes.filter((r) => r.method !== 'GET');
+    const problems: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...mutating),
+        fc.oneof(fc.jsonValue(), fc.string(), fc.constant(undefined)),
+        fc.string({ maxLength: 20 }),
+        async (route, body, segment) => {
+          const path = route.path.replace(/:[a-zA-Z]+/g, encodeURIComponent(segment) || 'x');
+          const response = await hub.api(path, {
+            method: route.method,
+            ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+          });
+          const text = await response.text();
+          if (response.status >= 500)
+            problems.push(`${route.method} ${path} ${JSON.stringify(body)} → ${response.status} ${text}`);
+          if (response.status >= 400) {
+            const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+            if (typeof parsed.error?.code !== 'string' || typeof parsed.error.message !== 'string') {
+              problems.push(`${route.method} ${path} → ${response.status} without the error shape: ${text}`);
+            }
+          }
+          return problems.length === 0;
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
