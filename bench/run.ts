@@ -3,6 +3,7 @@
  */
 const benchmarks: Record<string, () => Promise<{ run: () => void | Promise<void> }>> = {
   'core-order': () => import('./core-order.ts'),
+  'hub-events': () => import('./hub-events.ts'),
   ingest: () => import('./ingest/run.ts'),
 };
 
