@@ -11,7 +11,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('verification scripts', () => {
   it('verify_auth.sh passes against a fresh sequencer and hub', async () => {
-    const { stdout } = await run('bash', ['verify_auth.sh'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const { stdout } = await run('bash', ['verify_auth.sh'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(stdout).toMatch(/verify_auth\.sh: all checks passed/);
     expect(stdout).not.toMatch(/FAIL/);
   }, 120_000);
