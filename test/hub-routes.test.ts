@@ -36,7 +36,51 @@ const EXAMPLES: Record<string, ExampleFactory> = {
     const { runs } = (await (await hub.api('/api/verify')).json()) as { runs: { id: string }[] };
     return { path: `/api/verify/${runs[0]!.id}` };
   },
+  'GET /api/system': () => ({ path: '/api/system' }),
+  'GET /api/ring': () => ({ path: '/api/ring' }),
+  'GET /api/journal/layout': () => ({ path: '/api/journal/layout' }),
+  'GET /api/streams': () => ({ path: '/api/streams' }),
+  'GET /api/topology': () => ({ path: '/api/topology' }),
+  'GET /api/metrics/history': () => ({ path: '/api/metrics/history?since=5m' }),
+  'GET /metrics': () => ({ path: '/metrics' }),
+  'GET /api/events': () => ({ path: '/api/events?limit=5&order=asc' }),
+  'GET /api/events/:slot': () => ({ path: '/api/events/3' }),
+  'GET /api/export': () => ({ path: '/api/export?format=ndjson&from=0&to=10' }),
+  'POST /api/simulate': () => ({
+    path: '/api/simulate',
+    body: { streams: ['walk'], rate: 1000, count: 2 },
+  }),
+  'GET /api/simulate': () => ({ path: '/api/simulate' }),
+  'GET /api/simulate/:id': async ({ hub }) => ({ path: `/api/simulate/${await newJobId(hub, 'simulate')}` }),
+  'DELETE /api/simulate/:id': async ({ hub }) => ({
+    path: `/api/simulate/${await newJobId(hub, 'simulate')}`,
+  }),
+  'POST /api/replay': ({ sequencer }) => ({
+    path: '/api/replay',
+    body: { from: 0, to: 5, target: { kind: 'udp', host: '127.0.0.1', port: sequencer.port() }, rate: 1000 },
+  }),
+  'GET /api/replay': () => ({ path: '/api/replay' }),
+  'GET /api/replay/:id': async ({ hub }) => ({ path: `/api/replay/${await newJobId(hub, 'replay')}` }),
+  'DELETE /api/replay/:id': async ({ hub }) => ({ path: `/api/replay/${await newJobId(hub, 'replay')}` }),
+  'GET /api/playback': () => ({ path: '/api/playback' }),
+  'POST /api/playback': () => ({
+    path: '/api/playback',
+    body: { action: 'play', from: 0, to: 5, speed: 10 },
+  }),
 };
+
+/** Starts a small simulate or replay job with the admin key and returns its id. */
+async function newJobId(hub: TestHub, kind: 'simulate' | 'replay'): Promise<string> {
+  const body =
+    kind === 'simulate'
+      ? { streams: ['walk'], rate: 1000, count: 1 }
+      : { from: 0, to: 2, target: { kind: 'stream', stream: 'walk-replay' }, rate: 1000 };
+  const response = await hub.api(`/api/${kind}`, { body });
+  const job = (await response.json()) as { id?: string };
+  if (response.status !== 202 || job.id === undefined)
+    throw new Error(`starting a ${kind} job answered ${response.status}: ${JSON.stringify(job)}`);
+  return job.id;
+}
 
 const routeId = (r: AnyRoute): string => `${r.method} ${r.path}`;
 
