@@ -5,6 +5,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => void | Promise<void>
   'core-order': () => import('./core-order.ts'),
   'hub-events': () => import('./hub-events.ts'),
   ingest: () => import('./ingest/run.ts'),
+  'hub-ws': () => import('./hub-ws.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -4,7 +4,17 @@
  *
  * @module
  */
+import { eventsFeature } from './events/index.ts';
 import type { FeatureModule } from './hub.ts';
+import { metricsFeature } from './metrics/index.ts';
+import { playbackFeature } from './playback/index.ts';
 import { verifyFeature } from './verify/index.ts';
+import { wsFeature } from './ws/index.ts';
 
-export const FEATURES: FeatureModule[] = [verifyFeature];
+export const FEATURES: FeatureModule[] = [
+  eventsFeature,
+  verifyFeature,
+  wsFeature,
+  playbackFeature,
+  metricsFeature,
+];

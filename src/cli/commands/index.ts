@@ -10,6 +10,7 @@ import { keysCommand } from './keys.ts';
 import { sendCommand } from './send.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
+import { tailCommand } from './tail.ts';
 import { verifyCommand } from './verify.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs types each command's args separately
@@ -20,6 +21,7 @@ export function buildCommands(context: CommandContext): CommandModule<object, an
     keysCommand(context),
     statusCommand(context),
     sendCommand(context),
+    tailCommand(context),
     verifyCommand(context),
   ];
 }

@@ -1,0 +1,220 @@
+/**
+ * `cz tail`: follows the live events of one stream through a running hub's `/ws` endpoint and prints one line
+ * per event (or NDJSON with `--json`) until Ctrl-C.
+ *
+ * @module
+ */
+import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
+import type { Argv, CommandModule } from 'yargs';
+import { EventFlags } from '../../core/causal-event.ts';
+import { AuthService } from '../../hub/auth/service.ts';
+import {
+  CloseCode,
+  type EventView,
+  PAYLOAD_MODES,
+  type PayloadMode,
+  serverMessage,
+  WS_LIMITS,
+} from '../../hub/ws/schema.ts';
+import type { CommandContext } from '../context.ts';
+import { UserError } from '../errors.ts';
+import { waitForSignal } from '../signals.ts';
+
+interface TailArgs {
+  stream: string;
+  node?: number;
+  hub?: string;
+  key?: string;
+  'data-dir': string;
+  payload: PayloadMode;
+  'max-per-second': number;
+  json: boolean;
+}
+
+const DEFAULT_HUB = 'http://127.0.0.1:3000';
+const PREVIEW_CHARS = 160;
+
+function websocketUrl(hub: string): URL {
+  let url: URL;
+  try {
+    url = new URL(hub);
+  } catch {
+    throw new UserError(`--hub must be a URL such as ${DEFAULT_HUB}, got "${hub}"`);
+  }
+  if (
+    url.protocol !== 'http:' &&
+    url.protocol !== 'https:' &&
+    url.protocol !== 'ws:' &&
+    url.protocol !== 'wss:'
+  )
+    throw new UserError(`--hub must be an http(s) URL, got "${hub}"`);
+  const ws = new URL('/ws', url);
+  ws.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
+  return ws;
+}
+
+function nodeText(event: EventView): string {
+  // Raw datagrams carry the sender's IPv4 address as node id; framed ones their own id; IPv6 senders a hash.
+  if (event.flags & EventFlags.FRAMED) return String(event.node);
+  if (event.flags & EventFlags.SOURCE_IPV6) return `0x${event.node.toString(16).padStart(8, '0')}`;
+  return [24, 16, 8, 0].map((shift) => (event.node >>> shift) & 0xff).join('.');
+}
+
+function preview(event: EventView): string {
+  let text: string;
+  if (event.encoding === 'none') return `(${event.size} B)`;
+  if (event.encoding === 'hex') text = `0x${event.payload as string}`;
+  else if (event.encoding === 'json') text = JSON.stringify(event.payload);
+  else text = JSON.stringify(event.payload).slice(1, -1); // escapes control characters
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+}
+
+function refusal(code: number, reason: string, hub: string): UserError {
+  const why = reason || `close code ${code}`;
+  switch (code) {
+    case CloseCode.UNAUTHORIZED:
+    case CloseCode.FORBIDDEN:
+      return new UserError(`the hub at ${hub} refused the API key: ${why}`);
+    case CloseCode.RATE_LIMITED:
+      return new UserError(`the hub at ${hub} is refusing this address for now: ${why}`);
+    case CloseCode.SLOW_CONSUMER:
+      return new UserError(`the hub dropped this client for reading too slowly: ${why}`);
+    case CloseCode.GOING_AWAY:
+      return new UserError(`the hub at ${hub} shut down`);
+    default:
+      return new UserError(`the hub at ${hub} closed the connection (${code}): ${why}`);
+  }
+}
+
+export const tailCommand = (context: CommandContext): CommandModule<object, TailArgs> => ({
+  command: 'tail',
+  describe: "Follow a stream's live events through the hub (Ctrl-C to stop)",
+  builder: (yargs: Argv) =>
+    yargs
+      .option('stream', { type: 'string', demandOption: true, describe: 'Stream name or id' })
+      .option('node', { type: 'number', describe: 'Only events from this node id' })
+      .option('hub', { type: 'string', describe: `Hub URL (env CZ_HUB_URL; default ${DEFAULT_HUB})` })
+      .option('key', {
+        type: 'string',
+        describe: 'API key (env CZ_API_KEY; default: <data-dir>/root.key)',
+      })
+      .option('data-dir', {
+        type: 'string',
+        default: '.lacrimosa',
+        describe: "The hub's data directory, for its root.key",
+      })
+      .option('payload', {
+        choices: PAYLOAD_MODES,
+        default: 'text' as PayloadMode,
+        describe: 'How payloads are shown (binary falls back to hex)',
+      })
+      .option('max-per-second', {
+        type: 'number',
+        default: WS_LIMITS.maxPerSecond.default,
+        describe: `Events per second at most (${WS_LIMITS.maxPerSecond.min}..${WS_LIMITS.maxPerSecond.max}); the rest are counted as dropped`,
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'One JSON event per line',
+      }) as unknown as Argv<TailArgs>,
+  handler: async (args) => {
+    const hub = args.hub ?? process.env.CZ_HUB_URL ?? DEFAULT_HUB;
+    const url = websocketUrl(hub);
+    const dataDir = resolve(args['data-dir']);
+    const key = args.key ?? process.env.CZ_API_KEY ?? AuthService.readRootKey(dataDir);
+    if (!key) {
+      throw new UserError(
+        `no API key: pass --key, set CZ_API_KEY, or point --data-dir at the hub's data directory (no ${join(dataDir, 'root.key')})`,
+      );
+    }
+    const { min, max } = WS_LIMITS.maxPerSecond;
+    const maxPerSecond = args['max-per-second'];
+    if (!Number.isInteger(maxPerSecond) || maxPerSecond < min || maxPerSecond > max)
+      throw new UserError(`--max-per-second must be an integer in ${min}..${max}, got ${maxPerSecond}`);
+    if (args.node !== undefined && (!Number.isInteger(args.node) || args.node < 0 || args.node > 0xffff_ffff))
+      throw new UserError(`--node must be a u32 node id, got ${args.node}`);
+    const stream = /^\d+$/.test(args.stream) ? Number(args.stream) : args.stream;
+
+    const signal = waitForSignal();
+    const socket = new WebSocket(url, {
+      headers: { authorization: `Bearer ${key}` },
+      handshakeTimeout: 10_000,
+    });
+    let authenticated = false;
+    let subscribed = false;
+    const failed = new Promise<never>((_, reject) => {
+      socket.on('unexpected-response', (_request, response) => {
+        reject(
+          new UserError(
+            `the hub at ${hub} refused the WebSocket upgrade (HTTP ${response.statusCode}); is it a lacrimosa hub?`,
+          ),
+        );
+        socket.terminate();
+      });
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        reject(new UserError(`cannot reach the hub at ${hub}: ${error.code ?? error.message}`));
+      });
+      socket.on('close', (code, reason) => reject(refusal(code, reason.toString(), hub)));
+      socket.on('message', (data) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(String(data));
+        } catch {
+          return;
+        }
+        const parsed = serverMessage.safeParse(json);
+        if (!parsed.success) return;
+        const message = parsed.data;
+        if (message.type === 'authenticated') {
+          authenticated = true;
+          socket.send(
+            JSON.stringify({
+              type: 'subscribe',
+              topic: 'events',
+              stream,
+              payload: args.payload,
+              maxPerSecond,
+              ...(args.node === undefined ? {} : { where: { node: args.node } }),
+            }),
+          );
+        } else if (message.type === 'subscribed' && message.topic === 'events') {
+          subscribed = true;
+          const name = message.streamName === null ? '' : ` "${message.streamName}"`;
+          context.output.err(
+            `following stream${name} (id ${message.stream}) on ${hub} from #${message.from}; Ctrl-C to stop`,
+          );
+        } else if (message.type === 'events') {
+          const streamText = message.streamName ?? String(message.stream);
+          for (const event of message.events) {
+            context.output.out(
+              args.json
+                ? JSON.stringify({ ...event, streamName: message.streamName })
+                : `${new Date(event.time).toISOString()}  #${event.seq}  ${streamText}  ${nodeText(event)}  ${preview(event)}`,
+            );
+          }
+          if (message.dropped > 0 || message.gap > 0)
+            context.output.err(`(${message.dropped} events dropped, ${message.gap} lost to eviction)`);
+        } else if (message.type === 'error') {
+          // Before authentication an error precedes the close, whose code tells what happened.
+          if (!authenticated) return;
+          if (!subscribed) {
+            reject(new UserError(`the hub refused the subscription: ${message.message}`));
+            socket.close();
+          } else {
+            context.output.err(`hub error ${message.code}: ${message.message}`);
+          }
+        }
+      });
+    });
+    try {
+      await Promise.race([signal, failed]);
+    } finally {
+      socket.removeAllListeners('close');
+      socket.on('error', () => undefined);
+      if (socket.readyState === WebSocket.OPEN) socket.close(1000, 'cz tail stopped');
+      else socket.terminate();
+    }
+  },
+});
