@@ -4,6 +4,7 @@
  * as the scope rules say. Then a property test posts arbitrary JSON to every mutating route and checks the hub
  * never answers 5xx and always uses the error shape.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyRoute, effectiveScope } from '../src/hub/routes.ts';
@@ -142,6 +143,22 @@ describe('route table walk', () => {
     expect(
       Object.keys(EXAMPLES).filter((id) => !registered.includes(id)),
       'examples for unknown routes',
+    ).toEqual([]);
+  });
+
+  it('is documented: docs/api.md has a section for every route and none for a route that does not exist', () => {
+    const docs = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8');
+    const documented = [...docs.matchAll(/^### (GET|POST|PUT|PATCH|DELETE) (\S+)$/gm)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    const registered = hub.hub.routes.map(routeId);
+    expect(
+      registered.filter((id) => !documented.includes(id)),
+      'routes missing from docs/api.md',
+    ).toEqual([]);
+    expect(
+      documented.filter((id) => !registered.includes(id)),
+      'docs/api.md sections for unknown routes',
     ).toEqual([]);
   });
 

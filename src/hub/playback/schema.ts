@@ -1,6 +1,6 @@
 /**
  * Playback's request and response schemas (`/api/playback`; frames travel over `/ws`, see ws/schema.ts).
- * Dependency-free apart from zod, so the UI can import it. Prose: docs/api/playback.md.
+ * Dependency-free apart from zod, so the UI can import it. Prose: docs/api.md.
  *
  * @module
  */

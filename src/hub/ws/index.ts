@@ -1,6 +1,6 @@
 /**
  * The `/ws` feature: live metric snapshots, live events of a stream and playback frames over one WebSocket per
- * client (protocol: docs/api/ws.md). A plain GET of `/ws` answers 426.
+ * client (protocol: docs/api.md). A plain GET of `/ws` answers 426.
  *
  * @module
  */
@@ -33,7 +33,7 @@ export function createWsFeature(options: WsOptions = {}): FeatureModule {
               throw new HubError(
                 426,
                 'UPGRADE_REQUIRED',
-                '/ws is a WebSocket endpoint: connect with a WebSocket client (see docs/api/ws.md)',
+                '/ws is a WebSocket endpoint: connect with a WebSocket client (see docs/api.md)',
                 undefined,
                 { Upgrade: 'websocket' },
               );

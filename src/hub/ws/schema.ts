@@ -1,7 +1,7 @@
 /**
  * The `/ws` protocol as zod schemas: every message a client may send, every message the hub sends, the close
  * codes and the limits. The hub validates what it receives with `clientMessage`; the UI parses what it
- * receives with `serverMessage`. Prose and examples: docs/api/ws.md.
+ * receives with `serverMessage`. Prose and examples: docs/api.md.
  *
  * Server messages are plain (non-strict) objects so a client built against this version keeps working when
  * the hub adds fields; client messages are strict, so a misspelled field is an error rather than ignored.

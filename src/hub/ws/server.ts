@@ -2,7 +2,7 @@
  * The `/ws` endpoint's server side: authentication (upgrade header or first message), message dispatch, and
  * the three feeds — metric snapshots (one timer per distinct interval, each snapshot serialized once and sent
  * to every client of that interval), live events (live-events.ts) and playback frames (one serialization per
- * payload mode per frame). Protocol: docs/api/ws.md; schemas: schema.ts.
+ * payload mode per frame). Protocol: docs/api.md; schemas: schema.ts.
  *
  * @module
  */
