@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { auditPageSchema, createdKeySchema, keyListSchema } from '../src/hub/auth/schema.ts';
 import { Hub } from '../src/hub/hub.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, tempDir } from './helpers/processes.ts';
@@ -29,7 +30,14 @@ async function createKey(
     body: { name: `k-${scopes.join('-')}`, scopes, ...extra },
   });
   expect(response.status).toBe(201);
-  return (await response.json()) as { key: string; id: string };
+  return createdKeySchema.parse(await response.json());
+}
+
+/** A page of the audit log read with the root key, parsed with the schema the UI uses. */
+async function audit(hub: TestHub, query: string) {
+  const response = await hub.api(`/api/auth/audit${query}`);
+  expect(response.status).toBe(200);
+  return auditPageSchema.parse(await response.json());
 }
 
 /** A raw HTTP request: sets any Host header, and reads a response the server sends before the body is done. */
@@ -68,7 +76,9 @@ describe('hub authentication', () => {
     const again = await standaloneHub({ dataDir: hub.dataDir });
     expect(again.hub.createdRootKey).toBeNull();
     expect(again.rootKey).toBe(hub.rootKey);
-    expect((await again.api('/api/auth/keys')).status).toBe(200);
+    const listed = await again.api('/api/auth/keys');
+    expect(listed.status).toBe(200);
+    expect(keyListSchema.parse(await listed.json()).keys).toMatchObject([{ name: 'root', root: true }]);
   });
 
   it('answers 401 without a key, with a malformed key and with an unknown key; /api/status needs none', async () => {
@@ -194,17 +204,7 @@ describe('audit log', () => {
     const writer = await createKey(hub, ['write']);
     await hub.api('/api/verify', { key: writer.key, body: { runs: 1, suites: ['crc32c'], journal: false } });
     await hub.api('/api/auth/keys', { key: writer.key, body: { name: 'sneaky', scopes: ['admin'] } });
-    const { entries } = (await (await hub.api('/api/auth/audit?limit=10')).json()) as {
-      entries: {
-        action: string;
-        keyName: string | null;
-        target: string | null;
-        remote: string;
-        status: number;
-        outcome: string;
-        at: number;
-      }[];
-    };
+    const { entries } = await audit(hub, '?limit=10');
     expect(entries[0]).toMatchObject({
       action: 'key.create',
       keyName: 'k-write',
@@ -225,21 +225,12 @@ describe('audit log', () => {
       target: writer.id,
       outcome: 'success',
     });
-    const failures = (await (await hub.api('/api/auth/audit?outcome=failure')).json()) as {
-      entries: unknown[];
-    };
+    const failures = await audit(hub, '?outcome=failure');
     expect(failures.entries).toHaveLength(1);
-    const page1 = (await (await hub.api('/api/auth/audit?limit=2')).json()) as {
-      entries: { id: number }[];
-      nextCursor: number;
-    };
-    const page2 = (await (await hub.api(`/api/auth/audit?limit=2&cursor=${page1.nextCursor}`)).json()) as {
-      entries: { id: number }[];
-    };
+    const page1 = await audit(hub, '?limit=2');
+    const page2 = await audit(hub, `?limit=2&cursor=${page1.nextCursor}`);
     expect(page2.entries[0]!.id).toBeLessThan(page1.entries[1]!.id);
-    const byKey = (await (await hub.api(`/api/auth/audit?key=${writer.id}`)).json()) as {
-      entries: unknown[];
-    };
+    const byKey = await audit(hub, `?key=${writer.id}`);
     expect(byKey.entries).toHaveLength(2);
   });
 
@@ -249,9 +240,7 @@ describe('audit log', () => {
     await hub.close();
     const again = await standaloneHub({ dataDir: hub.dataDir });
     expect((await again.api('/api/verify', { key: reader.key })).status).toBe(200);
-    const { entries } = (await (await again.api(`/api/auth/audit?action=key.create`)).json()) as {
-      entries: { target: string }[];
-    };
+    const { entries } = await audit(again, '?action=key.create');
     expect(entries.map((e) => e.target)).toContain(reader.id);
   });
 });

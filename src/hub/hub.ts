@@ -5,11 +5,9 @@
  *
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { WebSocketServer } from 'ws';
@@ -23,6 +21,7 @@ import { MetricsSampler, type MetricsSource } from './metrics/sampler.ts';
 import { type AnyRoute, type HubEnv, mountRoutes } from './routes.ts';
 import { runtimeRoutes } from './runtime/routes.ts';
 import { SequencerLink } from './sequencer-link.ts';
+import { mountUi } from './ui.ts';
 
 export interface HubConfig {
   host: string;
@@ -31,7 +30,7 @@ export interface HubConfig {
   journalPath: string;
   ipcPath: string;
   dataDir: string;
-  /** Built UI to serve at `/` (ui/dist), or null. */
+  /** Built UI to serve at `/` (ui/dist; looked at per request, so it may be built after the hub starts), or null. */
   uiDir: string | null;
   /** Largest request body accepted under /api (bytes). */
   maxBodyBytes: number;
@@ -160,12 +159,7 @@ export class Hub {
     app.all('/api/*', (c) => {
       throw new HubError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}; see docs/api.md`);
     });
-    const ui = config.uiDir;
-    if (ui !== null && existsSync(join(ui, 'index.html'))) {
-      app.use('/*', serveStatic({ root: ui }));
-      const index = readFileSync(join(ui, 'index.html'), 'utf8');
-      app.get('*', (c) => c.html(index));
-    }
+    if (config.uiDir !== null) mountUi(app, config.uiDir);
     app.notFound(() => {
       throw new HubError(404, 'NOT_FOUND', 'not found');
     });

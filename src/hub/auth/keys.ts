@@ -6,14 +6,14 @@
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { KEY_PATTERN, type Scope } from './schema.ts';
+
+export { SCOPES, type Scope } from './schema.ts';
 
 export const KEY_PREFIX = 'cz_';
 export const KEY_ENTROPY_BYTES = 32;
 /** Characters of a key kept in clear to find it (`cz_` + 8). */
 export const LOOKUP_PREFIX_LENGTH = KEY_PREFIX.length + 8;
-
-export const SCOPES = ['read', 'write', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
 
 const RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
 
@@ -36,7 +36,7 @@ export function lookupPrefix(key: string): string {
 
 /** Well-formed keys only; anything else is rejected before touching the store. */
 export function looksLikeKey(value: string): boolean {
-  return /^cz_[A-Za-z0-9_-]{43}$/.test(value);
+  return KEY_PATTERN.test(value);
 }
 
 export function sameHash(a: Buffer, b: Buffer): boolean {

@@ -5,15 +5,17 @@
  */
 import { z } from 'zod';
 import { defineRoute, limitParam, queryInteger, type AnyRoute } from '../routes.ts';
-import { SCOPES } from './keys.ts';
+import {
+  type ApiKey,
+  type AuditPage,
+  AUDIT_OUTCOMES,
+  type CreatedKey,
+  createKeyBodySchema,
+  KEY_ID_PATTERN,
+  type KeyList,
+} from './schema.ts';
 import type { AuthService } from './service.ts';
 import type { ApiKeyRecord } from './store.ts';
-
-/** A time as epoch milliseconds or an RFC 3339 string. */
-export const timeValue = z.union([
-  z.number().int().nonnegative(),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-]);
 
 const timeQuery = (what: string) =>
   z
@@ -24,7 +26,7 @@ const timeQuery = (what: string) =>
     )
     .transform((s) => (/^\d+$/.test(s) ? Number(s) : Date.parse(s)));
 
-export const keyView = (r: ApiKeyRecord) => ({
+export const keyView = (r: ApiKeyRecord): ApiKey => ({
   id: r.id,
   name: r.name,
   prefix: `${r.prefix}…`,
@@ -37,12 +39,6 @@ export const keyView = (r: ApiKeyRecord) => ({
   revokedAt: r.revokedAt,
 });
 
-export const createKeyBody = z.strictObject({
-  name: z.string().trim().min(1, 'name must not be empty').max(64, 'name is at most 64 characters'),
-  scopes: z.array(z.enum(SCOPES)).min(1, 'give at least one scope (read, write or admin)'),
-  expiresAt: timeValue.optional(),
-});
-
 export function authRoutes(auth: AuthService, now: () => number = Date.now): AnyRoute[] {
   return [
     defineRoute({
@@ -50,14 +46,16 @@ export function authRoutes(auth: AuthService, now: () => number = Date.now): Any
       path: '/api/auth/keys',
       summary: 'List API keys (never the keys themselves)',
       query: z.strictObject({ includeRevoked: z.enum(['true', 'false']).optional() }),
-      handler: (c, { query }) =>
-        c.json({ keys: auth.keys.list(query.includeRevoked === 'true').map(keyView) }),
+      handler: (c, { query }) => {
+        const body: KeyList = { keys: auth.keys.list(query.includeRevoked === 'true').map(keyView) };
+        return c.json(body);
+      },
     }),
     defineRoute({
       method: 'POST',
       path: '/api/auth/keys',
       summary: 'Create an API key; the key is in this response only',
-      body: createKeyBody,
+      body: createKeyBodySchema,
       audit: { action: 'key.create' },
       handler: (c, { body, principal }) => {
         const expiresAt = body.expiresAt ?? null;
@@ -73,7 +71,8 @@ export function authRoutes(auth: AuthService, now: () => number = Date.now): Any
         );
         c.set('auditTarget', record.id);
         c.set('auditDetail', { name: record.name, scopes: record.scopes, expiresAt });
-        return c.json({ key, ...keyView(record) }, 201);
+        const created: CreatedKey = { key, ...keyView(record) };
+        return c.json(created, 201);
       },
     }),
     defineRoute({
@@ -81,7 +80,7 @@ export function authRoutes(auth: AuthService, now: () => number = Date.now): Any
       path: '/api/auth/keys/:id',
       summary: 'Revoke an API key (effective on the next request)',
       params: z.strictObject({
-        id: z.string().regex(/^key_[0-9a-f]{12}$/, 'id must look like key_0123456789ab'),
+        id: z.string().regex(KEY_ID_PATTERN, 'id must look like key_0123456789ab'),
       }),
       audit: { action: 'key.revoke', target: ({ params }) => params.id },
       handler: (c, { params }) => c.json(keyView(auth.revokeKey(params.id))),
@@ -93,7 +92,7 @@ export function authRoutes(auth: AuthService, now: () => number = Date.now): Any
       query: z.strictObject({
         key: z.string().optional(),
         action: z.string().optional(),
-        outcome: z.enum(['success', 'failure']).optional(),
+        outcome: z.enum(AUDIT_OUTCOMES).optional(),
         since: timeQuery('since').optional(),
         until: timeQuery('until').optional(),
         cursor: queryInteger('cursor').optional(),
@@ -110,7 +109,11 @@ export function authRoutes(auth: AuthService, now: () => number = Date.now): Any
           limit: query.limit,
         });
         const last = entries.at(-1);
-        return c.json({ entries, nextCursor: entries.length === query.limit && last ? last.id : null });
+        const body: AuditPage = {
+          entries,
+          nextCursor: entries.length === query.limit && last ? last.id : null,
+        };
+        return c.json(body);
       },
     }),
   ];

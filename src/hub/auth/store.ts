@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Migration } from '../db.ts';
 import { hashKey, lookupPrefix, type Scope } from './keys.ts';
+import type { AuditOutcome } from './schema.ts';
 
 export const authMigrations: Migration[] = [
   {
@@ -163,7 +164,7 @@ export class KeyStore {
   }
 }
 
-export type AuditOutcome = 'success' | 'failure';
+export type { AuditOutcome };
 
 export interface AuditEntry {
   id: number;

@@ -7,15 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, migrate, openDatabase } from '../db.ts';
-import {
-  autoResolution,
-  MetricsHistory,
-  metricsMigrations,
-  RollupStore,
-  type Sample,
-  SERIES,
-  type SeriesName,
-} from './history.ts';
+import { autoResolution, MetricsHistory, metricsMigrations, RollupStore, type Sample } from './history.ts';
+import { SERIES, type SeriesName } from './schema.ts';
 
 let dir: string;
 let db: Db;

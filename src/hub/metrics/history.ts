@@ -14,31 +14,13 @@
  */
 import type { Db, Migration } from '../db.ts';
 import type { MetricsSnapshot } from './sampler.ts';
-
-export const SERIES = [
-  'eventsPerSec',
-  'payloadBytesPerSec',
-  'datagramsPerSec',
-  'bytesPerSec',
-  'droppedPerSec',
-  'evictedPerSec',
-  'rejectedPerSec',
-  'ringUtilization',
-  'blobUtilization',
-  'consumerLagMax',
-  'head',
-  'tail',
-  'hubCpuPercent',
-  'hubRssBytes',
-] as const;
-export type SeriesName = (typeof SERIES)[number];
+// Series and resolution names are part of the API: they live in schema.ts, which the UI imports too.
+import { RESOLUTIONS, type Resolution, type SeriesName } from './schema.ts';
 
 /** Gauges whose bucket value is the last sample's, not the mean. */
 const LAST_VALUE_SERIES: ReadonlySet<string> = new Set<SeriesName>(['head', 'tail']);
 
-export const RESOLUTION_MS = { '1s': 1000, '1m': 60_000, '1h': 3_600_000 } as const;
-export type Resolution = keyof typeof RESOLUTION_MS;
-export const RESOLUTIONS = Object.keys(RESOLUTION_MS) as Resolution[];
+export const RESOLUTION_MS: Record<Resolution, number> = { '1s': 1000, '1m': 60_000, '1h': 3_600_000 };
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -9,9 +9,9 @@ import { HubError } from '../errors.ts';
 import type { HubServices } from '../hub.ts';
 import { type AnyRoute, defineRoute } from '../routes.ts';
 import { VERSION } from '../version.ts';
-import { type MetricsHistory, RESOLUTIONS, SERIES, type SeriesName, streamKey } from './history.ts';
+import { type MetricsHistory, streamKey } from './history.ts';
 import { CONTENT_TYPE, hubMetricFamilies, renderExposition } from './prometheus.ts';
-import type { HistoryResponse } from './schema.ts';
+import { type HistoryResponse, RESOLUTIONS, SERIES, type SeriesName } from './schema.ts';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 // Date.parse accepts far more than RFC 3339 (e.g. "1"); require the shape first.

@@ -11,9 +11,11 @@
  *
  * @module
  */
+import type { z } from 'zod';
 import type { CounterName } from '../../journal/layout.ts';
 import type { JournalSource } from '../journal-source.ts';
 import type { SequencerLink } from '../sequencer-link.ts';
+import type { metricsSnapshot } from '../ws/schema.ts';
 import {
   type FlowStats,
   type NodeStats,
@@ -84,6 +86,11 @@ export type MetricsSnapshot = {
   tracker?: TrackerState;
   process?: ProcessSnapshot;
 };
+
+// Compile-time guard: /ws sends snapshots as they are, so the schema clients parse them with must accept this type.
+// (It sits here rather than in ws/schema.ts, which must not import server modules: the UI imports it.)
+const _snapshotFits = (s: MetricsSnapshot): z.infer<typeof metricsSnapshot> => s;
+void _snapshotFits;
 
 export interface MetricsSource {
   /** The newest snapshot (taken at once when none exists yet). */

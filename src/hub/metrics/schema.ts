@@ -6,9 +6,31 @@
  * @module
  */
 import { z } from 'zod';
-import { RESOLUTIONS, SERIES } from './history.ts';
 
-export const resolutionSchema = z.enum(RESOLUTIONS as ['1s', '1m', '1h']);
+/** Every series of the metrics history, in the order charts list them. */
+export const SERIES = [
+  'eventsPerSec',
+  'payloadBytesPerSec',
+  'datagramsPerSec',
+  'bytesPerSec',
+  'droppedPerSec',
+  'evictedPerSec',
+  'rejectedPerSec',
+  'ringUtilization',
+  'blobUtilization',
+  'consumerLagMax',
+  'head',
+  'tail',
+  'hubCpuPercent',
+  'hubRssBytes',
+] as const;
+export type SeriesName = (typeof SERIES)[number];
+
+/** The history's tiers, finest first: seconds for the last hour, minutes for 7 days, hours for 90 days. */
+export const RESOLUTIONS = ['1s', '1m', '1h'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const resolutionSchema = z.enum(RESOLUTIONS);
 export const seriesNameSchema = z.enum(SERIES);
 
 /** A chart point: `t` (epoch ms, the bucket start) and a number per series or `stream_<id>` key. */

@@ -7,32 +7,22 @@
  */
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { coreSuites } from '../../../proofs/index.ts';
 import { HubError, notFound } from '../errors.ts';
 import type { FeatureModule, HubServices } from '../hub.ts';
 import { defineRoute, limitParam, queryInteger } from '../routes.ts';
+import {
+  startVerifyBodySchema,
+  type VerifyRunList,
+  type VerifyRunSummary,
+  type VerifyRunView,
+} from './schema.ts';
 import { type VerifyRun, VerifyStore, verifyMigrations } from './store.ts';
 import type { VerifyJob, WorkerMessage } from './worker.ts';
 
-const SUITE_NAMES = coreSuites().map((s) => s.name);
+/** The request body; suite names are checked against VERIFY_SUITES (schema.ts), which a test keeps equal to coreSuites(). */
+export const startVerifyBody = startVerifyBodySchema;
 
-export const startVerifyBody = z
-  .strictObject({
-    suites: z
-      .array(
-        z
-          .string()
-          .refine((s) => SUITE_NAMES.includes(s), { message: `must be one of ${SUITE_NAMES.join(', ')}` }),
-      )
-      .min(1)
-      .optional(),
-    runs: z.number().int().min(1).max(100_000).optional(),
-    seed: z.number().int().optional(),
-    journal: z.boolean().optional(),
-  })
-  .optional();
-
-function summary(run: VerifyRun) {
+function summary(run: VerifyRun): VerifyRunSummary {
   const failed =
     run.results.filter((r) => !r.passed).length + (run.journalChecks ?? []).filter((c) => !c.passed).length;
   return {
@@ -145,11 +135,13 @@ export const verifyFeature: FeatureModule = {
           path: '/api/verify',
           summary: 'Past and current verification runs, newest first',
           query: z.strictObject({ limit: limitParam(200, 50), before: queryInteger('before').optional() }),
-          handler: (c, { query }) =>
-            c.json({
+          handler: (c, { query }) => {
+            const body: VerifyRunList = {
               runs: store.list(query.limit, query.before ?? null).map(summary),
               running: runner.busy,
-            }),
+            };
+            return c.json(body);
+          },
         }),
         defineRoute({
           method: 'GET',
@@ -162,12 +154,13 @@ export const verifyFeature: FeatureModule = {
           handler: (c, { params }) => {
             const run = store.get(params.id);
             if (!run) throw notFound(`verification run ${params.id}`);
-            return c.json({
+            const body: VerifyRunView = {
               ...summary(run),
               results: run.results,
               journalChecks: run.journalChecks,
               error: run.error,
-            });
+            };
+            return c.json(body);
           },
         }),
       ],
