@@ -7,11 +7,14 @@
 export interface Output {
   out(text: string): void;
   err(text: string): void;
+  /** Writes to stdout without adding a newline (a progress line finished later); optional. */
+  write?(text: string): void;
 }
 
 export const processOutput: Output = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  write: (text) => process.stdout.write(text),
 };
 
 /** Renders rows as an aligned text table; `align` marks right-aligned (numeric) columns. */

@@ -7,6 +7,7 @@ import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.ts';
 import { hubCommand } from './hub.ts';
 import { keysCommand } from './keys.ts';
+import { lacrimosaCommand } from './lacrimosa.ts';
 import { sendCommand } from './send.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
@@ -16,6 +17,7 @@ import { verifyCommand } from './verify.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs types each command's args separately
 export function buildCommands(context: CommandContext): CommandModule<object, any>[] {
   return [
+    lacrimosaCommand(context),
     startCommand(context),
     hubCommand(context),
     keysCommand(context),
