@@ -1,18 +1,16 @@
 /**
  * Builds a large journal for benchmarks through the sequencer's submit path (in-process, no UDP, nothing lost):
- * JSON payloads on a few streams from a few nodes, with clock hints spreading the events over a time span so
- * time-bounded queries have something to bound.
+ * JSON payloads on a few streams from a few nodes. The events' clock values are the sequencer's own (a clock
+ * hint can only move the clock forward, never into the past), so they span the build's wall time, about
+ * 3 µs apart: callers that bound by time read the journal's real first and last times.
  */
 import { loadAddon } from '../../src/native/binding.ts';
-import { hlcToBigInt } from '../../src/core/hlc.ts';
 
 export interface FixtureOptions {
   count: number;
   slots: number;
   blobSize: number;
   streams?: string[];
-  /** Wall-clock span the events' clock values cover, ending now. */
-  spanMs?: number;
   onProgress?: (done: number) => void;
 }
 
@@ -30,8 +28,6 @@ export async function buildJournal(path: string, options: FixtureOptions): Promi
     const streamIds = (options.streams ?? ['orders', 'payments', 'metrics', 'logs']).map((s) =>
       sequencer.registerStream(s),
     );
-    const spanMs = options.spanMs ?? 3_600_000;
-    const start = Date.now() - spanMs;
     const batch = 20_000;
     for (let done = 0; done < options.count; done += batch) {
       const n = Math.min(batch, options.count - done);
@@ -41,8 +37,6 @@ export async function buildJournal(path: string, options: FixtureOptions): Promi
       });
       const bytes = Buffer.from(text.join(''));
       let offset = 0;
-      // The clock hint only moves the clock forward; spacing it evenly spreads the batch over the span.
-      const hint = hlcToBigInt({ wallMs: start + Math.floor((spanMs * done) / options.count), logical: 0 });
       const events = text.map((t, i) => {
         const length = Buffer.byteLength(t);
         const payload = bytes.subarray(offset, offset + length);
@@ -51,7 +45,6 @@ export async function buildJournal(path: string, options: FixtureOptions): Promi
           streamId: streamIds[(done + i) % streamIds.length]!,
           nodeId: 1 + ((done + i) % 8),
           payload,
-          ...(i === 0 ? { clockHint: hint } : {}),
         };
       });
       const result = await sequencer.submit(events);
