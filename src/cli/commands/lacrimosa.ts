@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
@@ -61,6 +61,7 @@ async function buildWhatIsStale(output: Output, logPath: string): Promise<void> 
     first = false;
     const step = plan.steps.find((s) => !done.has(s.name));
     if (step === undefined) return;
+    if (done.size === 0) writeFileSync(logPath, '', { mode: 0o600 }); // one run's output per log
     done.add(step.name);
     const { title } = BUILD_STEPS[step.name];
     write(`==> ${title} (${estimate(step)})… `);
@@ -69,7 +70,8 @@ async function buildWhatIsStale(output: Output, logPath: string): Promise<void> 
     if (code !== 0) {
       output.out(`failed after ${seconds(Date.now() - started)}`);
       throw new UserError(
-        `${title} failed (exit code ${code}); the last lines of ${logPath}:\n${logTail(logPath, 30)}`,
+        `${title} failed (exit code ${code}); the last lines of ${logPath}:\n${logTail(logPath, 30)}\n` +
+          'Fix the cause and run it again, or start with what is built already: ./lacrimosa --no-build',
       );
     }
     output.out(`done in ${seconds(Date.now() - started)}`);
