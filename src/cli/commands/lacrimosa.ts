@@ -78,6 +78,13 @@ async function buildWhatIsStale(output: Output, logPath: string): Promise<void> 
   }
 }
 
+/** When `./lacrimosa` started (it exports the time before installing anything), else when this process did. */
+function launchStartedMs(): number {
+  const fromScript = Number(process.env.CZ_LAUNCHER_STARTED_MS);
+  const ownStart = Date.now() - process.uptime() * 1000;
+  return Number.isSafeInteger(fromScript) && fromScript > 0 && fromScript <= ownStart ? fromScript : ownStart;
+}
+
 function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
@@ -88,7 +95,7 @@ function readyLines(config: LauncherConfig, stack: ReadyStack): string[] {
   const v4 = stack.listeners.filter((l) => !l.ipv6);
   const first = v4.find((l) => l.stream === 'default') ?? v4[0] ?? stack.listeners[0];
   const lines = [
-    `==> ready in ${seconds(process.uptime() * 1000)}`,
+    `==> ready in ${seconds(Date.now() - launchStartedMs())}`,
     key === null
       ? `  control center  ${stack.url}/   (no ${keyFile}: it is written only when the root key is created; log in with a key from \`cz keys create\`)`
       : `  control center  ${stack.url}/#key=${key}   (one-click login with the root key: keep it private)`,
