@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 export type BuildStepName = 'dependencies' | 'addon' | 'ui';
 
@@ -31,7 +31,10 @@ export interface BuildFacts {
   hasUiScript: boolean;
   /** ui/dist/index.html. */
   uiBuiltMs: number | null;
-  /** The newest file under ui/ (dist/ and node_modules/ excluded) or named schema.ts under src/hub/. */
+  /**
+   * The newest file under ui/ or named schema.ts under src/hub/; ui/dist, tools' output folders, tests and
+   * Markdown excluded, as they never change the bundle.
+   */
   uiSource: NewestFile | null;
 }
 
@@ -129,6 +132,17 @@ function newestFile(
 
 const NATIVE_SOURCE = /\.(cc|cpp|cxx|c|h|hh|hpp|cmake)$|^CMakeLists\.txt$/;
 
+/** Files under ui/ that never change the bundle: tests and prose. */
+const NOT_IN_BUNDLE = /\.(test|spec)\.[cm]?[jt]sx?$|\.md$/;
+/** Folders under ui/ that hold tools' output, not sources. */
+const UI_SKIPPED_DIRS = new Set([
+  'node_modules',
+  'test-results',
+  'coverage',
+  'screenshots',
+  '__screenshots__',
+]);
+
 function newer(a: NewestFile | null, b: NewestFile | null): NewestFile | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -156,8 +170,8 @@ export function collectBuildFacts(root: string): BuildFacts {
       newestFile(
         root,
         'ui',
-        () => true,
-        (rel) => rel === join('ui', 'dist') || rel.endsWith('node_modules'),
+        (name) => !NOT_IN_BUNDLE.test(name),
+        (rel) => rel === join('ui', 'dist') || UI_SKIPPED_DIRS.has(basename(rel)),
       ),
       newestFile(
         root,
