@@ -73,6 +73,15 @@ describe('resolveLauncherConfig', () => {
     expect(() => resolveLauncherConfig({ listen: ['nope=a=b'] }, {}, '/')).toThrow(UserError);
   });
 
+  it('refuses flags given without a value, and treats empty environment variables as unset', () => {
+    expect(() => resolveLauncherConfig({ 'data-dir': '' }, {}, '/')).toThrow('--data-dir needs a value');
+    expect(() => resolveLauncherConfig({ ipc: '' }, {}, '/')).toThrow('--ipc needs a value');
+    expect(resolveLauncherConfig({}, { CZ_DATA_DIR: '', CZ_IPC: '' }, '/w')).toMatchObject({
+      dataDir: '/w/.lacrimosa',
+      ipcPath: '/tmp/cz-io.sock',
+    });
+  });
+
   it('rejects ports that are not ports, naming the source', () => {
     expect(() => resolveLauncherConfig({}, { CZ_HUB_PORT: 'http' }, '/')).toThrow(
       /CZ_HUB_PORT must be a port/,

@@ -73,8 +73,13 @@ export function resolveLauncherConfig(
   env: NodeJS.ProcessEnv,
   cwd = process.cwd(),
 ): LauncherConfig {
-  const dataDir = resolve(cwd, args['data-dir'] ?? env.CZ_DATA_DIR ?? LAUNCHER_DEFAULTS.dataDir);
-  const journal = resolve(cwd, args.journal ?? env.CZ_JOURNAL ?? join(dataDir, 'journal.db'));
+  for (const flag of ['data-dir', 'journal', 'ipc', 'bind'] as const) {
+    if (args[flag] === '') throw new UserError(`--${flag} needs a value`);
+  }
+  // An empty environment variable counts as unset.
+  const fromEnv = (name: string): string | undefined => env[name] || undefined;
+  const dataDir = resolve(cwd, args['data-dir'] ?? fromEnv('CZ_DATA_DIR') ?? LAUNCHER_DEFAULTS.dataDir);
+  const journal = resolve(cwd, args.journal ?? fromEnv('CZ_JOURNAL') ?? join(dataDir, 'journal.db'));
   const bind = args.bind === undefined ? { host: LAUNCHER_DEFAULTS.host } : splitBind(args.bind);
   if (bind.port !== undefined && args.port !== undefined && bind.port !== args.port)
     throw new UserError(`--bind ${args.bind} and --port ${args.port} disagree; give the port once`);
@@ -101,6 +106,6 @@ export function resolveLauncherConfig(
           : LAUNCHER_DEFAULTS.udpPort;
     listens = [`${udpPort}=default`];
   }
-  const ipcPath = resolve(cwd, args.ipc ?? env.CZ_IPC ?? LAUNCHER_DEFAULTS.ipc);
+  const ipcPath = resolve(cwd, args.ipc ?? fromEnv('CZ_IPC') ?? LAUNCHER_DEFAULTS.ipc);
   return { dataDir, journal, host: bind.host, port, listens, ipcPath, build: args.build ?? true };
 }
