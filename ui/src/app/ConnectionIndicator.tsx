@@ -4,30 +4,28 @@
  *
  * @module
  */
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { promptForKey } from '../auth/session.ts';
 import { StatusDot, type Tone } from '../components/Badge.tsx';
 import { formatDuration } from '../lib/format.ts';
 import { useHubSocket, useMetrics } from '../ws/hooks.tsx';
 
-/** Re-renders every second while `active`, for countdowns. */
-function useNow(active: boolean): number {
+/** "in 4 s", counting down to `until`; mounted afresh for every retry (keyed by it). */
+function Countdown({ until }: { until: number }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (!active) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
-  }, [active]);
-  return now;
+  }, []);
+  return <>{formatDuration(Math.max(0, Math.ceil((until - now) / 1000) * 1000))}</>;
 }
 
 export function ConnectionIndicator() {
   const { state, retryAt, lastClose, socket, identity } = useHubSocket();
   const metrics = useMetrics(5000);
-  const now = useNow(state === 'closed' && retryAt !== null);
 
   let tone: Tone = 'neutral';
-  let label = '';
+  let label: ReactNode = '';
   let detail: string | null = null;
   switch (state) {
     case 'open':
@@ -42,7 +40,13 @@ export function ConnectionIndicator() {
     case 'closed':
       tone = 'warn';
       label =
-        retryAt === null ? 'Disconnected' : `Reconnecting in ${formatDuration(Math.max(0, retryAt - now))}`;
+        retryAt === null ? (
+          'Disconnected'
+        ) : (
+          <>
+            Reconnecting in <Countdown key={retryAt} until={retryAt} />
+          </>
+        );
       detail = lastClose
         ? `last close ${lastClose.code}${lastClose.reason ? `: ${lastClose.reason}` : ''}`
         : null;
