@@ -120,9 +120,18 @@ function readyLines(config: LauncherConfig, stack: ReadyStack): string[] {
   return lines;
 }
 
-function interruptMessage(interrupt: Interrupt, phase: 'starting' | 'running', others: string[]): string {
-  if (interrupt.kind === 'timeout')
-    return `gave up waiting for the sequencer and the hub: no ${interrupt.what}`;
+function interruptMessage(
+  interrupt: Interrupt,
+  phase: 'starting' | 'running',
+  others: string[],
+  logs: string[],
+): string {
+  if (interrupt.kind === 'timeout') {
+    return [
+      `gave up waiting for ${interrupt.what}${others.length > 0 ? `; ${others.join(', ')}` : ''}.`,
+      ...logs.flatMap((log) => [`The last lines of ${log}:`, logTail(log, 10)]),
+    ].join('\n');
+  }
   if (interrupt.kind === 'signal') return `stopped by ${interrupt.signal}`;
   const { child, exit } = interrupt;
   const verb = phase === 'starting' ? 'failed to start' : 'died';
@@ -262,6 +271,7 @@ export const lacrimosaCommand = (
       out.out(`==> ${report.length > 0 ? report.join(', ') : 'nothing was running'}; bye`);
       return;
     }
-    throw new UserError(interruptMessage(interrupt, phase, report));
+    const logs = [stack.sequencer, stack.hub].flatMap((c) => (c === null ? [] : [c.logPath]));
+    throw new UserError(interruptMessage(interrupt, phase, report, logs));
   },
 });

@@ -70,6 +70,8 @@ export class Stack {
   #stopping = false;
   /** Set once our sequencer is ready: from then on the socket file at ipcPath is ours to clean up. */
   #ownsSocket = false;
+  /** What startup is waiting for, for the timeout message. */
+  #waitingFor = 'the sequencer to start';
   #interrupt: Promise<Interrupt>;
   #raise!: (interrupt: Interrupt) => void;
 
@@ -103,7 +105,7 @@ export class Stack {
   async start(): Promise<ReadyStack> {
     const c = this.config;
     const timer = setTimeout(
-      () => this.#raise({ kind: 'timeout', what: `both to be ready within ${c.readyTimeoutMs / 1000} s` }),
+      () => this.#raise({ kind: 'timeout', what: `${this.#waitingFor} (${c.readyTimeoutMs / 1000} s)` }),
       c.readyTimeoutMs,
     );
     try {
@@ -123,8 +125,10 @@ export class Stack {
         ),
       );
       this.sequencer = sequencer;
+      this.#waitingFor = 'the sequencer to start';
       await this.#step(sequencer.ready);
       this.#ownsSocket = true;
+      this.#waitingFor = `the sequencer's IPC socket ${c.ipcPath} to answer`;
       const hello = await this.#step(this.#ipcHello());
       const hub = this.#watch(
         spawnSupervised(
@@ -145,8 +149,10 @@ export class Stack {
         ),
       );
       this.hub = hub;
+      this.#waitingFor = 'the hub to start';
       const hubReady = await this.#step(hub.ready);
       const url = `http://${urlHost(c.host)}:${Number(hubReady.port)}`;
+      this.#waitingFor = `${url}/api/status to report the sequencer connected`;
       await this.#step(this.#hubHealthy(url));
       return {
         sequencer,
