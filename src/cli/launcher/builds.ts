@@ -32,7 +32,8 @@ export interface BuildFacts {
   /** ui/dist/index.html. */
   uiBuiltMs: number | null;
   /**
-   * The newest file under ui/ or named schema.ts under src/hub/; ui/dist, tools' output folders, tests and
+   * The newest file under ui/, or of the hub modules the UI bundles (schema.ts files under src/hub/ and the
+   * helpers they import, the same list eslint.config.js allows); ui/dist, tools' output folders, tests and
    * Markdown excluded, as they never change the bundle.
    */
   uiSource: NewestFile | null;
@@ -176,7 +177,7 @@ export function collectBuildFacts(root: string): BuildFacts {
       newestFile(
         root,
         join('src', 'hub'),
-        (name) => name === 'schema.ts',
+        (name) => name === 'schema.ts' || name === 'time.ts',
         () => false,
       ),
     ),
