@@ -58,7 +58,7 @@ export const historyResponseSchema = z.looseObject({
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;
 
 const histogramSchema = z.looseObject({
-  bounds: z.array(z.number()),
+  bounds: z.array(z.number()).readonly(),
   counts: z.array(z.number()),
   count: z.number(),
   sum: z.number(),

@@ -52,7 +52,8 @@ describe('serverMessage', () => {
         evictedPerSec: 0,
       },
       consumers: [],
-      streams: [{ id: 0, eventsPerSec: 1 }],
+      // A field a later sampler might add: passed through, not refused.
+      futureField: { x: 1 },
     };
     const parsed = serverMessage.parse({
       type: 'metrics',
@@ -61,7 +62,17 @@ describe('serverMessage', () => {
       hub: { clients: 1, slowClientsDropped: 0, eventLoopDelayMs: { p50: 0, p99: 0, max: 0 } },
       snapshot,
     });
-    expect(parsed.type === 'metrics' && parsed.snapshot.streams).toEqual([{ id: 0, eventsPerSec: 1 }]);
+    expect(parsed.type === 'metrics' && parsed.snapshot['futureField']).toEqual({ x: 1 });
+    // The tracker's parts are optional, but typed: a malformed stream entry is refused.
+    expect(
+      serverMessage.safeParse({
+        type: 'metrics',
+        at: 2,
+        intervalMs: 1000,
+        hub: { clients: 1, slowClientsDropped: 0, eventLoopDelayMs: { p50: 0, p99: 0, max: 0 } },
+        snapshot: { ...snapshot, streams: [{ id: 0, eventsPerSec: 1 }] },
+      }).success,
+    ).toBe(false);
     const event = {
       seq: 1,
       time: 2,

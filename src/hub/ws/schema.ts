@@ -9,6 +9,7 @@
  * @module
  */
 import { z } from 'zod';
+import { metricsSnapshotSchema } from '../metrics/schema.ts';
 import { playbackStateSchema } from '../playback/schema.ts';
 
 /** Close codes the hub uses (1001 and 1013 are standard; 44xx mirror the HTTP statuses they resemble). */
@@ -130,43 +131,25 @@ export const eventView = z.object({
 });
 export type EventView = z.infer<typeof eventView>;
 
-const rateSet = z.looseObject({
-  eventsPerSec: z.number(),
-  payloadBytesPerSec: z.number(),
-  datagramsPerSec: z.number(),
-  bytesPerSec: z.number(),
-  droppedPerSec: z.number(),
-  evictedPerSec: z.number(),
-});
-
 /**
- * The sampler's snapshot (src/hub/metrics/sampler.ts, which checks at compile time that its type fits this schema);
- * loose, so fields added there pass through.
+ * The sampler's snapshot, as `metrics/schema.ts` describes it, with the parts the tracker and the process probe
+ * add optional: they are absent until the first sample that has them. (sampler.ts checks at compile time that
+ * its type fits this schema.)
  */
-export const metricsSnapshot = z.looseObject({
-  at: z.number(),
-  journal: z.looseObject({ available: z.boolean(), path: z.string() }),
-  sequencer: z.looseObject({
-    state: z.enum(['connected', 'disconnected']),
-    backend: z.string().nullable(),
-    pid: z.number().nullable(),
-  }),
-  head: z.number(),
-  tail: z.number(),
-  ring: z.looseObject({ slotCount: z.number(), used: z.number(), utilization: z.number() }),
-  blob: z.looseObject({ size: z.number(), used: z.number(), utilization: z.number() }),
-  counters: z.record(z.string(), z.number()).nullable(),
-  rates: rateSet,
-  consumers: z.array(
-    z.looseObject({
-      index: z.number(),
-      name: z.string(),
-      position: z.number(),
-      lag: z.number(),
-      live: z.boolean(),
-    }),
-  ),
-});
+export const metricsSnapshot = metricsSnapshotSchema
+  .extend({
+    rates: metricsSnapshotSchema.shape.rates.partial({ rejectedPerSec: true, kernelDropsPerSec: true }),
+    consumers: z.array(metricsSnapshotSchema.shape.consumers.element.partial({ eventsPerSec: true })),
+  })
+  .partial({
+    streams: true,
+    nodes: true,
+    flows: true,
+    payloadSizes: true,
+    livePayloadSizes: true,
+    tracker: true,
+    process: true,
+  });
 
 /** The hub's own health, computed when each `metrics` message is sent. */
 export const hubHealth = z.object({
