@@ -1,3 +1,6 @@
+import { useState } from 'react';
+import { listKeys } from '../../api/auth.ts';
+import { useApi } from '../../api/useApi.ts';
 import { maskKey } from '../../auth/key.ts';
 import { logout, promptForKey, useSession } from '../../auth/session.ts';
 import { Badge } from '../../components/Badge.tsx';
@@ -7,6 +10,8 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDuration } from '../../lib/format.ts';
 import { REFRESH_CHOICES, resolveTheme, setPrefs, type ThemePref, usePrefs } from '../../prefs.ts';
 import { useHubSocket } from '../../ws/hooks.tsx';
+import { AuditCard } from './AuditCard.tsx';
+import { KeysCard } from './KeysCard.tsx';
 import './settings.css';
 
 const THEMES: { value: ThemePref; label: string }[] = [
@@ -15,17 +20,92 @@ const THEMES: { value: ThemePref; label: string }[] = [
   { value: 'dark', label: 'Dark' },
 ];
 
-/** Settings: this browser's key, theme and refresh interval. */
+/**
+ * Settings: this browser's key, theme and refresh interval; for admin keys also the hub's API keys and its
+ * audit log. A key without the admin scope gets a plain statement of that instead of failed requests.
+ */
 export default function SettingsPage() {
   return (
     <>
-      <PageHeader title="Settings" description="This browser's key and preferences." />
+      <PageHeader
+        title="Settings"
+        description="This browser's key and preferences; the hub's API keys and audit log (admin)."
+      />
       <div className="settings-grid">
         <SessionCard />
         <AppearanceCard />
         <RefreshCard />
       </div>
+      <AdminSection />
     </>
+  );
+}
+
+/**
+ * Whether the key in use may manage keys: known from the `/ws` identity once the socket is open. Until then the
+ * requests are made, and a 403 answer says the same.
+ */
+function useAdminAccess(): {
+  admin: boolean | null;
+  keyId: string | null;
+  keyName: string | null;
+  scopes: string[];
+} {
+  const { state, identity } = useHubSocket();
+  if (state !== 'open' || !identity) return { admin: null, keyId: null, keyName: null, scopes: [] };
+  return {
+    admin: identity.scopes.includes('admin'),
+    keyId: identity.id,
+    keyName: identity.name,
+    scopes: identity.scopes,
+  };
+}
+
+function AdminSection() {
+  const access = useAdminAccess();
+  const { key } = useSession();
+  const [changes, setChanges] = useState(0);
+  const keys = useApi((signal) => listKeys({ includeRevoked: true }, { signal }), [changes], {
+    refresh: 'auto',
+    enabled: key !== null && access.admin !== false,
+  });
+
+  if (key === null) return null;
+  if (access.admin === false || keys.error?.code === 'FORBIDDEN') {
+    return <AdminNeeded keyName={access.keyName} scopes={access.scopes} />;
+  }
+  return (
+    <div className="settings-admin">
+      <KeysCard keys={keys} currentKeyId={access.keyId} onChanged={() => setChanges((n) => n + 1)} />
+      <AuditCard keys={keys.data} changes={changes} />
+    </div>
+  );
+}
+
+function AdminNeeded({ keyName, scopes }: { keyName: string | null; scopes: string[] }) {
+  return (
+    <div className="settings-admin">
+      <Card title="API keys and audit log">
+        <div className="state state-empty">
+          <div className="state-title">These need an admin key.</div>
+          <div className="state-hint">
+            {keyName ? (
+              <>
+                This browser uses <strong>{keyName}</strong>
+                {scopes.length > 0 && <> ({scopes.join(', ')})</>}, which may not manage keys or read the
+                audit log.{' '}
+              </>
+            ) : (
+              <>The key in this browser may not manage keys or read the audit log. </>
+            )}
+            Use an admin key — the root key in <code>.lacrimosa/root.key</code> is one — to see them here.
+          </div>
+          <div className="state-action">
+            <Button onClick={() => promptForKey('missing')}>Use another key</Button>
+          </div>
+        </div>
+      </Card>
+    </div>
   );
 }
 
