@@ -146,29 +146,31 @@ function OverviewBody({
       )}
       {noTraffic && <TrafficHint title="No events journaled yet" listeners={listeners} />}
 
-      <div className="overview-kpis">
-        <Stat
-          label="Events / s"
-          value={formatCompact(snapshot.rates.eventsPerSec)}
-          unit="ev/s"
-          hint={`${formatNumber(counters.EVENTS_JOURNALED)} journaled in total`}
-        />
-        <Stat
-          label="Payload bytes / s"
-          value={formatByteRate(snapshot.rates.payloadBytesPerSec)}
-          hint={`${formatBytes(counters.PAYLOAD_BYTES_JOURNALED)} journaled in total`}
-        />
-        <Meter
-          label="Ring"
-          fraction={snapshot.ring.utilization}
-          detail={`${formatNumber(snapshot.ring.used)} of ${formatNumber(snapshot.ring.slotCount)} slots`}
-        />
-        <Meter
-          label="Blob"
-          fraction={snapshot.blob.utilization}
-          detail={`${formatBytes(snapshot.blob.used)} of ${formatBytes(snapshot.blob.size)}`}
-        />
-      </div>
+      {snapshot.journal.available && (
+        <div className="overview-kpis">
+          <Stat
+            label="Events / s"
+            value={formatCompact(snapshot.rates.eventsPerSec)}
+            unit="ev/s"
+            hint={`${formatNumber(counters.EVENTS_JOURNALED)} journaled in total`}
+          />
+          <Stat
+            label="Payload bytes / s"
+            value={formatByteRate(snapshot.rates.payloadBytesPerSec)}
+            hint={`${formatBytes(counters.PAYLOAD_BYTES_JOURNALED)} journaled in total`}
+          />
+          <Meter
+            label="Ring"
+            fraction={snapshot.ring.utilization}
+            detail={`${formatNumber(snapshot.ring.used)} of ${formatNumber(snapshot.ring.slotCount)} slots`}
+          />
+          <Meter
+            label="Blob"
+            fraction={snapshot.blob.utilization}
+            detail={`${formatBytes(snapshot.blob.used)} of ${formatBytes(snapshot.blob.size)}`}
+          />
+        </div>
+      )}
 
       {historyError !== null && (
         <ErrorState what="Loading the metrics history" error={historyError} onRetry={reloadHistory} compact />
@@ -199,10 +201,12 @@ function OverviewBody({
         </Card>
       </div>
 
-      <div className="overview-lower">
-        <CountersCard snapshot={snapshot} />
-        <StreamsCard snapshot={snapshot} listeners={listeners} />
-      </div>
+      {snapshot.journal.available && (
+        <div className="overview-lower">
+          <CountersCard snapshot={snapshot} />
+          <StreamsCard snapshot={snapshot} listeners={listeners} />
+        </div>
+      )}
     </div>
   );
 }
