@@ -14,6 +14,7 @@
  *
  * @module
  */
+import type { z } from 'zod';
 import {
   type AuthenticatedMessage,
   CloseCode,
@@ -103,6 +104,21 @@ interface PlaybackSubscriber {
 }
 
 const OPEN = 1;
+
+/**
+ * The union's own issue only says that no member matched; the member whose `type` (and `topic`) the message
+ * does match knows which field is wrong.
+ */
+function closestIssue(message: unknown): z.core.$ZodIssue | undefined {
+  for (const member of serverMessage.options) {
+    const result = member.safeParse(message);
+    if (result.success) continue;
+    const issues = result.error.issues;
+    if (!issues.some((i) => i.path[0] === 'type' || i.path[0] === 'topic' || i.path.length === 0))
+      return issues[0];
+  }
+  return undefined;
+}
 
 export class HubSocket {
   readonly #options: HubSocketOptions;
@@ -266,7 +282,7 @@ export class HubSocket {
     }
     const result = serverMessage.safeParse(parsed);
     if (!result.success) {
-      const issue = result.error.issues[0];
+      const issue = closestIssue(parsed) ?? result.error.issues[0];
       const field = issue?.path.map(String).join('.') || '(the whole message)';
       const type = (parsed as { type?: unknown } | null)?.type;
       this.#setStatus({
