@@ -29,7 +29,9 @@ const TIME_STEPS = [5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 180_000, 300
 export function timeTicks([start, end]: [number, number], count = 5): number[] {
   const step = TIME_STEPS.find((s) => (end - start) / s <= count) ?? TIME_STEPS[TIME_STEPS.length - 1]!;
   const ticks: number[] = [];
-  for (let t = Math.ceil(start / step) * step; t <= end; t += step) ticks.push(t);
+  // A label right at the left edge would run into the value axis.
+  const first = start + (end - start) * 0.06;
+  for (let t = Math.ceil(first / step) * step; t <= end; t += step) ticks.push(t);
   return ticks;
 }
 

@@ -36,6 +36,18 @@ const WINDOWS = [
 
 type Listener = SystemResponse['sequencer']['listeners'][number];
 
+/** The charts never span less than this, however young the hub's history. */
+const MIN_SPAN_MS = 20_000;
+
+/**
+ * Where the charts start: the window before `end`, but not before the oldest sample, so that a hub that has
+ * been up for a few seconds fills the chart rather than drawing a sliver at its right edge.
+ */
+function chartStart(points: { t: number }[], end: number, windowMs: number): number {
+  const oldest = points.length > 0 ? points[0]!.t : end;
+  return Math.min(end - MIN_SPAN_MS, Math.max(end - windowMs, oldest));
+}
+
 export default function OverviewPage() {
   const [windowId, setWindowId] = useSearchParam('window');
   const range = WINDOWS.find((w) => w.id === windowId) ?? WINDOWS[1];
@@ -91,7 +103,7 @@ export default function OverviewPage() {
           systemError={system.error}
           listeners={listeners}
           points={points}
-          domain={[end - range.ms, end]}
+          domain={[chartStart(points, end, range.ms), end]}
           historyError={history.error}
           reloadHistory={history.reload}
         />
