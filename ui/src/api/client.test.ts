@@ -88,9 +88,13 @@ describe('API client against a real hub', () => {
   });
 
   it('reports a 401 with the key that was sent (the key modal opens on it); a 403 is not a 401', async () => {
+    // No key in the browser: nothing is sent (the hub would refuse it), and the key modal is asked for.
     const none = await failure(getSystem());
-    expect(none).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
-    expect(unauthorized).toEqual([{ code: 'UNAUTHORIZED', keySent: null }]);
+    expect(none).toMatchObject({ status: 0, code: CLIENT_CODES.NO_KEY, request: 'GET /api/system' });
+    expect(adviceFor(none)).toMatch(/Enter a valid API key/);
+    expect(unauthorized).toEqual([{ code: CLIENT_CODES.NO_KEY, keySent: null }]);
+    // A public route asks without a key on purpose.
+    await expect(getStatus()).resolves.toMatchObject({ status: 'ok' });
 
     key = `cz_${'Q'.repeat(43)}`;
     await failure(getSystem());
@@ -172,6 +176,7 @@ describe('API client against a server that misbehaves', () => {
     expect(wrong.issues.map((i) => i.field)).toEqual(['sequencer.state']);
     expect(adviceFor(wrong)).toMatch(/rebuild the UI/);
 
+    key = `cz_${'T'.repeat(43)}`;
     handler = json(200, { keys: [{ id: 'key_0123456789ab', name: 'x' }] });
     const partial = await failure(listKeys());
     expect(partial.issues.map((i) => i.field)).toContain('keys.0.prefix');
@@ -238,6 +243,14 @@ describe('API client against a server that misbehaves', () => {
     const network = await failure(getStatus());
     expect(network).toMatchObject({ status: 0, code: CLIENT_CODES.NETWORK });
     expect(adviceFor(network)).toMatch(/Is it running/);
+  });
+
+  it('sends nothing without a key, except to public routes', async () => {
+    configureApi({ baseUrl: base });
+    handler = json(200, goodStatus);
+    await expect(getSystem()).rejects.toMatchObject({ code: CLIENT_CODES.NO_KEY });
+    await getStatus();
+    expect(seen).toEqual([{ url: '/api/status', authorization: undefined }]);
   });
 
   it('builds query strings: undefined and null left out, lists joined with commas', async () => {

@@ -9,6 +9,8 @@
 
 /** Codes of failures that happen on the client side (the hub's own codes are in docs/api.md). */
 export const CLIENT_CODES = {
+  /** No key in this browser for a route that needs one: nothing was sent (the key modal asks for one). */
+  NO_KEY: 'NO_KEY',
   /** No answer: the hub is not running, or the network is down. */
   NETWORK: 'NETWORK_ERROR',
   TIMEOUT: 'TIMEOUT',
@@ -66,6 +68,7 @@ export function toApiError(error: unknown, request = ''): ApiError {
 export function adviceFor(error: ApiError): string {
   switch (error.code) {
     case 'UNAUTHORIZED':
+    case CLIENT_CODES.NO_KEY:
       return 'Enter a valid API key. The root key is in .lacrimosa/root.key, and ./lacrimosa prints a one-click login link.';
     case 'FORBIDDEN':
       return 'This needs a key with a higher scope (the message names it). Switch to such a key; admins create keys under Settings.';

@@ -17,7 +17,10 @@ export interface ApiConfig {
   baseUrl: string;
   /** The key to send, or null to send none. */
   getKey: () => string | null;
-  /** Called for every 401 answer, with the key that was sent (the promise is rejected with the error too). */
+  /**
+   * Called for every 401 answer, with the key that was sent, and for a request not sent for want of a key
+   * (`NO_KEY`, keySent null). The promise is rejected with the error too.
+   */
   onUnauthorized: (error: ApiError, keySent: string | null) => void;
   /** Default per-request timeout, ms. */
   timeoutMs: number;
@@ -105,6 +108,18 @@ export async function send(method: string, path: string, init: Init = {}): Promi
   const headers: Record<string, string> = { accept: 'application/json' };
   const key = init.key === undefined ? config.getKey() : init.key;
   if (key) headers.authorization = `Bearer ${key}`;
+  // Every route but the public ones (whose functions pass `key: null`) would answer 401: do not ask. The
+  // browser would log each refused request as an error, e.g. behind the key modal on a first visit.
+  if (init.key === undefined && !key) {
+    const error = new ApiError({
+      status: 0,
+      code: CLIENT_CODES.NO_KEY,
+      message: `${what}: no API key in this browser`,
+      request: what,
+    });
+    config.onUnauthorized(error, null);
+    throw error;
+  }
   let body: string | undefined;
   if (init.body !== undefined) {
     body = JSON.stringify(init.body);

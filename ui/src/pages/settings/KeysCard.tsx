@@ -18,7 +18,7 @@ import { Field } from '../../components/Field.tsx';
 import { Modal } from '../../components/Modal.tsx';
 import { Async, ErrorState } from '../../components/States.tsx';
 import { formatAgo, formatTime } from '../../lib/format.ts';
-import { Copy } from './Copy.tsx';
+import { CopyButton } from '../../components/CopyButton.tsx';
 import {
   EXPIRY_CHOICES,
   expiryFrom,
@@ -331,8 +331,8 @@ function CreatedKeyModal({ created, onClose }: { created: CreatedKey; onClose: (
         />
       </Field>
       <div className="row settings-copy-row">
-        <Copy text={created.key} label="Copy key" />
-        <Copy text={link} label="Copy login link" title="A #key= link that logs a browser in" />
+        <CopyButton text={created.key} label="Copy key" />
+        <CopyButton text={link} label="Copy login link" title="A #key= link that logs a browser in" />
         <span className="muted">
           {highestScope(created.scopes)} ·{' '}
           {created.expiresAt === null ? 'never expires' : `expires ${formatTime(created.expiresAt)}`}
