@@ -228,7 +228,7 @@ describe('API client against a server that misbehaves', () => {
     handler = () => {}; // never answers
     const timeout = await failure(getStatus({ timeoutMs: 100 }));
     expect(timeout).toMatchObject({ status: 0, code: CLIENT_CODES.TIMEOUT });
-    expect(timeout.message).toMatch(/did not answer within 0 s/);
+    expect(timeout.message).toMatch(/did not answer within \d+ ms/);
 
     const controller = new AbortController();
     const pending = getStatus({ signal: controller.signal });

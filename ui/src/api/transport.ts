@@ -150,7 +150,7 @@ export async function send(method: string, path: string, init: Init = {}): Promi
       throw new ApiError({
         status: 0,
         code: CLIENT_CODES.TIMEOUT,
-        message: `${what}: the hub did not answer within ${Math.round(timeoutMs / 1000)} s`,
+        message: `${what}: the hub did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`,
         request: what,
       });
     }

@@ -80,7 +80,7 @@ function KeyForm({ reason, message }: NonNullable<Session['prompt']>) {
             problem ??
             (failure ? (
               <>
-                <code>{failure.code}</code> {failure.message} {adviceFor(failure)}
+                <code>{failure.code}</code> {withFullStop(failure.message)} {adviceFor(failure)}
               </>
             ) : undefined)
           }
@@ -100,4 +100,9 @@ function KeyForm({ reason, message }: NonNullable<Session['prompt']>) {
       </form>
     </Modal>
   );
+}
+
+/** Hub messages usually end without a full stop; the advice that follows is a sentence of its own. */
+function withFullStop(message: string): string {
+  return /[.!?]$/.test(message) ? message : `${message}.`;
 }
