@@ -537,7 +537,8 @@ describe('playback', () => {
       [{ action: 'play', from: 99 }, 400, /^body\.from: event 99 has not been journaled/],
       [{ action: 'play', from: 2, to: 1 }, 400, /body\.to must come after body\.from/],
       [{ action: 'play', streams: ['nope'] }, 400, /^body\.streams\.0: no stream named "nope"/],
-      [{ action: 'play', from: 'yesterday' }, 400, /^body\.from/],
+      [{ action: 'play', from: 'yesterday' }, 400, /^body\.from: a place is a sequence number, a time/],
+      [{ action: 'play', from: -1 }, 400, /^body\.from: /],
       [{ action: 'seek' }, 400, /^body\.to: /],
       [{ action: 'stop', now: true }, 400, /now/],
     ];
@@ -547,6 +548,11 @@ describe('playback', () => {
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(message);
     }
     expect((await h.api('/api/playback', { key: null })).status).toBe(401);
+    // Times relative to now, bare or as { time }: an hour ago is before the first event, so play starts there.
+    for (const from of ['1h', { time: '1h' }, { time: 0 }]) {
+      const state = await control(h, { action: 'play', speed: 0.1, from, to: 2 });
+      expect([state.state, state.from], JSON.stringify(from)).toEqual(['playing', 0]);
+    }
     await control(h, { action: 'play', speed: 0.1, from: 0, to: 2 });
     const outside = await h.api('/api/playback', { body: { action: 'seek', to: 3 } });
     expect(outside.status).toBe(400);

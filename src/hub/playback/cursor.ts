@@ -11,6 +11,7 @@
  */
 import { wallMsOfWords } from '../../core/hlc.ts';
 import type { JournalReader } from '../../journal/reader.ts';
+import { resolveTimeBound } from '../events/time.ts';
 import { HubError } from '../errors.ts';
 import type { HubServices } from '../hub.ts';
 import type { JournalSource } from '../journal-source.ts';
@@ -207,7 +208,7 @@ export class PlaybackCursor {
 
   #resolve(reader: JournalReader, field: string, value: SeqOrTime, isEnd = false): number {
     const { head, tail } = reader.publication();
-    if (typeof value !== 'number') return reader.findByTime(value.time);
+    if (typeof value !== 'number') return reader.findByTime(resolveTimeBound(value.time, this.#now()));
     if (value < tail) {
       throw new HubError(
         410,

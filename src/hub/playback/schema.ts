@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from 'zod';
+import { parseTimeBound, TIME_HINT, type TimeBound } from '../events/time.ts';
 
 export const PLAYBACK_LIMITS = {
   speed: { min: 0.1, max: 1000, default: 1 },
@@ -18,17 +19,28 @@ export const PLAYBACK_LIMITS = {
 } as const;
 
 const epochMs = z.number().int().nonnegative();
-const rfc3339 = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+const writtenTime = z.string().transform((text, ctx) => {
+  const bound = parseTimeBound(text);
+  if (bound === null) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a time: use ${TIME_HINT}` });
+    return z.NEVER;
+  }
+  return bound;
+});
 
 /**
- * A place in the journal: a sequence number, an RFC 3339 time, or `{ "time": ms | RFC 3339 }`. A time means
- * the first event whose clock time is at or after it.
+ * A place in the journal: a sequence number (a JSON number), a time as a string (RFC 3339, epoch ms, or a
+ * duration ago like `5m`), or `{ "time": epoch ms | such a string }`. A time means the first event whose clock
+ * time is at or after it; a relative time is resolved against the hub's clock when the action runs.
  */
-export const seqOrTime = z.union([
-  z.number().int('a sequence number must be an integer').nonnegative(),
-  rfc3339.transform((time) => ({ time })),
-  z.strictObject({ time: z.union([epochMs, rfc3339]) }),
-]);
+export const seqOrTime = z.union(
+  [
+    z.number().int('a sequence number must be an integer').nonnegative('a sequence number is at least 0'),
+    writtenTime.transform((time) => ({ time })),
+    z.strictObject({ time: z.union([epochMs.transform((at): TimeBound => ({ at })), writtenTime]) }),
+  ],
+  { error: `a place is a sequence number, a time (${TIME_HINT}) or { "time": … }` },
+);
 export type SeqOrTime = z.infer<typeof seqOrTime>;
 
 export const playbackSpeed = z
