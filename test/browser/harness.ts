@@ -50,7 +50,7 @@
  *
  * @module
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -248,6 +248,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 // The browser
 
 export async function openBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CZ_CHROMIUM to a Chromium binary`,
+    );
   const profile = tempDir('cz-chromium-');
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
