@@ -112,8 +112,13 @@ export default function EventExplorerPage() {
     update(patch, { push: true });
   };
   const setFollow = (on: boolean) => {
-    if (on) update(restart({ follow: '1', order: null, to: null, until: null }));
-    else update({ follow: null });
+    if (on) {
+      update(restart({ follow: '1', order: null, to: null, until: null }));
+    } else {
+      // The live rows go; the page is read again so that it holds what arrived meanwhile.
+      update({ follow: null });
+      page.reload();
+    }
   };
 
   const streamOptions = (streams.data?.streams ?? []).map((s) => ({ id: s.id, name: s.name }));
