@@ -19,26 +19,11 @@ import { Card } from '../../components/Card.tsx';
 import { ErrorState } from '../../components/States.tsx';
 import { formatNodeId, formatNumber, formatTime } from '../../lib/format.ts';
 import { usePlayback } from '../../ws/hooks.tsx';
+import { parsePlace } from './place.ts';
 
 const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 50, 100, 1000];
 /** Latest played events kept on screen. */
 const KEEP = 14;
-
-type Place = number | { time: number };
-
-/** A sequence number (`1200`), a duration ago (`30s`, `5m`, `2h`), or a date and time the browser can parse. */
-export function parsePlace(text: string, now: number): Place | null | 'invalid' {
-  const value = text.trim();
-  if (value === '') return null;
-  if (/^\d+$/.test(value)) return Number(value);
-  const ago = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value);
-  if (ago) {
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 'ms'];
-    return { time: Math.max(0, Math.round(now - Number(ago[1]) * unit)) };
-  }
-  const time = Date.parse(value);
-  return Number.isFinite(time) && time >= 0 ? { time } : 'invalid';
-}
 
 const STATE_TONE: Record<PlaybackState['state'], Tone> = {
   playing: 'ok',

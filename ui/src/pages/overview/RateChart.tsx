@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatTime } from '../../lib/format.ts';
-import type { ThroughputPoint } from './useThroughput.ts';
+import { timeTicks, type ThroughputPoint, valueTicks } from './series.ts';
 
 export interface RateChartProps {
   points: ThroughputPoint[];
@@ -23,33 +23,6 @@ export interface RateChartProps {
 
 const clock = (t: number) => formatTime(t).slice(11, 19);
 const axisTick = { fontSize: 11, fill: 'var(--chart-axis)' };
-const TIME_STEPS = [5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 180_000, 300_000, 600_000, 900_000];
-
-/** Round wall-clock times inside [start, end], about `count` of them. */
-export function timeTicks([start, end]: [number, number], count = 5): number[] {
-  const step = TIME_STEPS.find((s) => (end - start) / s <= count) ?? TIME_STEPS[TIME_STEPS.length - 1]!;
-  const ticks: number[] = [];
-  // A label right at the left edge would run into the value axis.
-  const first = start + (end - start) * 0.06;
-  for (let t = Math.ceil(first / step) * step; t <= end; t += step) ticks.push(t);
-  return ticks;
-}
-
-/** 0 and round values up to `max` or just above (at least 4, or 1 KiB): steps of 1, 2, 2.5 or 5 × a power of `base` (10, or 1024 for bytes). */
-export function valueTicks(max: number, base: 10 | 1024 = 10, count = 4): number[] {
-  const top = Math.max(max, base === 1024 ? 1024 : 4);
-  const rough = top / count;
-  let unit = 1;
-  if (base === 1024) {
-    while (unit * 1024 <= rough) unit *= 1024;
-  }
-  const decade = 10 ** Math.floor(Math.log10(rough / unit));
-  const step = unit * decade * ([1, 2, 2.5, 5, 10].find((m) => unit * decade * m >= rough) ?? 10);
-  const ticks: number[] = [];
-  for (let v = 0; v < top + step; v += step) ticks.push(v);
-  return ticks;
-}
-
 /** A live area chart of one rate over time, in the theme's chart colors. */
 export function RateChart({
   points,

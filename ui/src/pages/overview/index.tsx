@@ -25,6 +25,7 @@ import {
 } from '../../lib/format.ts';
 import { useHubSocket } from '../../ws/hooks.tsx';
 import { RateChart } from './RateChart.tsx';
+import { chartStart } from './series.ts';
 import { useThroughput } from './useThroughput.ts';
 import './overview.css';
 
@@ -35,18 +36,6 @@ const WINDOWS = [
 ] as const;
 
 type Listener = SystemResponse['sequencer']['listeners'][number];
-
-/** The charts never span less than this, however young the hub's history. */
-const MIN_SPAN_MS = 20_000;
-
-/**
- * Where the charts start: the window before `end`, but not before the oldest sample, so that a hub that has
- * been up for a few seconds fills the chart rather than drawing a sliver at its right edge.
- */
-function chartStart(points: { t: number }[], end: number, windowMs: number): number {
-  const oldest = points.length > 0 ? points[0]!.t : end;
-  return Math.min(end - MIN_SPAN_MS, Math.max(end - windowMs, oldest));
-}
 
 export default function OverviewPage() {
   const [windowId, setWindowId] = useSearchParam('window');

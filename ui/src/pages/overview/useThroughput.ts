@@ -10,20 +10,11 @@ import type { SeriesName } from '../../../../src/hub/metrics/schema.ts';
 import type { MetricsMessage } from '../../../../src/hub/ws/schema.ts';
 import { type ApiState, getMetricsHistory, type HistoryResponse, useApi } from '../../api/index.ts';
 import { useHubSocket } from '../../ws/hooks.tsx';
+import { mergeSeries, type ThroughputPoint } from './series.ts';
 
-export interface ThroughputPoint {
-  t: number;
-  /** Events journaled per second; null marks a gap. */
-  events: number | null;
-  /** Payload bytes journaled per second. */
-  bytes: number | null;
-  /** Events dropped per second (the drop rule). */
-  dropped: number | null;
-}
+export type { ThroughputPoint } from './series.ts';
 
 const SERIES: SeriesName[] = ['eventsPerSec', 'payloadBytesPerSec', 'droppedPerSec'];
-/** Consecutive samples further apart than this are drawn with a break between them. */
-const GAP_MS = 5000;
 /** Live points kept at most (an hour at the hub's 1 s sampling). */
 const MAX_LIVE = 3600;
 
@@ -74,35 +65,4 @@ export function useThroughput(windowMs: number): Throughput {
   );
   const end = points.length > 0 ? points[points.length - 1]!.t : (live.latest?.snapshot.at ?? 0);
   return { history, latest: live.latest, points, end };
-}
-
-/** History points older than the first live one, then the live ones; breaks inserted at gaps; trimmed to the window. */
-export function mergeSeries(
-  history: readonly HistoryResponse['points'][number][],
-  live: readonly ThroughputPoint[],
-  windowMs: number,
-): ThroughputPoint[] {
-  const firstLive = live.length > 0 ? live[0]!.t : Infinity;
-  const seeded: ThroughputPoint[] = history
-    .filter((p) => p.t < firstLive)
-    .map((p) => ({
-      t: p.t,
-      events: p.eventsPerSec ?? null,
-      bytes: p.payloadBytesPerSec ?? null,
-      dropped: p.droppedPerSec ?? null,
-    }));
-  const all = [...seeded, ...live];
-  if (all.length === 0) return all;
-  const start = all[all.length - 1]!.t - windowMs;
-  const out: ThroughputPoint[] = [];
-  let previous: ThroughputPoint | null = null;
-  for (const point of all) {
-    if (point.t < start) continue;
-    if (previous && point.t - previous.t > GAP_MS) {
-      out.push({ t: previous.t + 1, events: null, bytes: null, dropped: null });
-    }
-    out.push(point);
-    previous = point;
-  }
-  return out;
 }
