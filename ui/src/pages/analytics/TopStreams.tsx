@@ -22,9 +22,12 @@ interface Row extends Stream {
 export function TopStreams({
   streams,
   history,
+  live,
 }: {
   streams: StreamsResponse;
   history: HistoryResponse | undefined;
+  /** Current rates by stream id from the newest `/ws` snapshot (fresher than `streams`). */
+  live: ReadonlyMap<number, number> | null;
 }) {
   const now = streams.at;
   const keyOf = new Map(history?.streams.map((s) => [s.id, s.key]) ?? []);
@@ -66,7 +69,13 @@ export function TopStreams({
         </div>
       ),
     },
-    { id: 'rate', header: 'Now', width: '88px', align: 'right', cell: (r) => formatRate(r.eventsPerSec) },
+    {
+      id: 'rate',
+      header: 'Now',
+      width: '88px',
+      align: 'right',
+      cell: (r) => formatRate(live?.get(r.id) ?? r.eventsPerSec),
+    },
     {
       id: 'avg',
       header: 'Avg size',

@@ -63,6 +63,7 @@ export default function AnalyticsPage() {
     h !== undefined && events < 0.5 && (streams.data?.streams ?? []).every((s) => s.events === 0);
   const listeners = system.data?.sequencer.listeners ?? [];
   const snapshot = rates.snapshot;
+  const liveRates = snapshot?.streams ? new Map(snapshot.streams.map((s) => [s.id, s.eventsPerSec])) : null;
   const sizesNode = nodeParam !== null && /^\d+$/.test(nodeParam) ? Number(nodeParam) : null;
 
   return (
@@ -153,7 +154,7 @@ export default function AnalyticsPage() {
                     compact
                   />
                 )}
-                <TopStreams streams={streams.data} history={h} />
+                <TopStreams streams={streams.data} history={h} live={liveRates} />
               </>
             ) : streams.error ? (
               <div className="analytics-pad">
