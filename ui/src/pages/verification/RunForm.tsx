@@ -23,9 +23,6 @@ export const SUITE_LABELS: Record<VerifySuite, string> = {
 
 const RUN_PRESETS = [100, 1000, 10_000] as const;
 
-const BUSY_NOTE =
-  'A run was already in progress, so yours did not start: here is that one. Start again when it has finished.';
-
 async function runningRun(): Promise<VerifyRunSummary | null> {
   const list = await listVerifyRuns({ limit: 10 });
   return list.running ? (list.runs.find((r) => r.state === 'running') ?? null) : null;
@@ -34,8 +31,8 @@ async function runningRun(): Promise<VerifyRunSummary | null> {
 export interface RunFormProps {
   /** A run is in progress (the form stays usable: starting shows that run instead). */
   running: boolean;
-  /** A run started, or one already in progress was found. */
-  onRun: (run: VerifyRunSummary, note: string | null) => void;
+  /** A run started (`busy` false), or one already in progress was found instead (`busy` true). */
+  onRun: (run: VerifyRunSummary, busy: boolean) => void;
 }
 
 /** Options of a new run: suites, runs per property, an optional seed, and whether to check the journal. */
@@ -83,10 +80,10 @@ export function RunForm({ running, onRun }: RunFormProps) {
       // races another one still gets 409 VERIFY_RUNNING, handled the same way).
       const current = await runningRun();
       if (current) {
-        onRun(current, BUSY_NOTE);
+        onRun(current, true);
         return;
       }
-      onRun(await startVerifyRun(body), null);
+      onRun(await startVerifyRun(body), false);
     } catch (caught) {
       const failure = toApiError(caught);
       if (failure.code !== 'VERIFY_RUNNING') {
@@ -95,7 +92,7 @@ export function RunForm({ running, onRun }: RunFormProps) {
       }
       try {
         const current = await runningRun();
-        if (current) onRun(current, BUSY_NOTE);
+        if (current) onRun(current, true);
         else setError(failure);
       } catch (again) {
         setError(toApiError(again));

@@ -24,7 +24,8 @@ const RUNNING_POLL_MS = 500;
 
 export default function VerificationPage() {
   const [selected, setSelected] = useSearchParam('run');
-  const [note, setNote] = useState<string | null>(null);
+  /** The run shown because another start found it in progress. */
+  const [busyRun, setBusyRun] = useState<string | null>(null);
   const [started, setStarted] = useState<string | null>(null);
 
   const history = useApi((signal) => listVerifyRuns({ limit: 50 }, { signal }), [started], {
@@ -56,8 +57,8 @@ export default function VerificationPage() {
 
   const now = useNow(isRunning);
 
-  const onRun = (run: VerifyRunSummary, message: string | null) => {
-    setNote(message);
+  const onRun = (run: VerifyRunSummary, busy: boolean) => {
+    setBusyRun(busy ? run.id : null);
     setStarted(run.id);
     setSelected(run.id, { push: true });
   };
@@ -83,9 +84,11 @@ export default function VerificationPage() {
               ) : undefined
             }
           >
-            {note && (
+            {busyRun !== null && busyRun === shownId && (
               <div className="verify-note" role="status">
-                {note}
+                {isRunning || !shown
+                  ? 'A run was already in progress, so yours did not start: here is that one. Start again when it has finished.'
+                  : 'The run that was in progress has finished: you can start yours now.'}
               </div>
             )}
             {shownId === null ? (
@@ -136,7 +139,7 @@ export default function VerificationPage() {
         onRetry={history.reload}
         selected={shownId}
         onSelect={(id) => {
-          setNote(null);
+          setBusyRun(null);
           setSelected(id, { push: true });
         }}
         now={now}
