@@ -11,7 +11,7 @@ import { Card } from '../../components/Card.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { Segmented } from '../../components/Segmented.tsx';
 import { Stat } from '../../components/Stat.tsx';
-import { ErrorState, Loading } from '../../components/States.tsx';
+import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { TrafficHint } from '../../components/TrafficHint.tsx';
 import { formatBytes, formatCompact, formatNumber, formatRate } from '../../lib/format.ts';
 import { ClockSkew } from './ClockSkew.tsx';
@@ -80,6 +80,9 @@ export default function AnalyticsPage() {
           />
         }
       />
+      {streams.error?.code === 'JOURNAL_UNAVAILABLE' && (
+        <ErrorState what="Reading the journal" error={streams.error} onRetry={streams.reload} compact />
+      )}
       <div className="analytics-stats">
         <Stat
           label={`Events, last ${span.label}`}
@@ -158,7 +161,11 @@ export default function AnalyticsPage() {
               </>
             ) : streams.error ? (
               <div className="analytics-pad">
-                <ErrorState what="Loading streams" error={streams.error} onRetry={streams.reload} />
+                {streams.error.code === 'JOURNAL_UNAVAILABLE' ? (
+                  <Empty title="No streams to rank" hint="The journal cannot be read (see above)." />
+                ) : (
+                  <ErrorState what="Loading streams" error={streams.error} onRetry={streams.reload} />
+                )}
               </div>
             ) : (
               <div className="analytics-pad">
