@@ -11,8 +11,8 @@ export interface StreamOption {
 export interface FilterBarProps {
   filters: FilterText;
   streams: readonly StreamOption[];
-  /** Node ids seen by the hub, offered as suggestions. */
-  nodes: readonly number[];
+  /** Senders seen by the hub (id and label), offered as suggestions. */
+  nodes: readonly { id: number; label: string }[];
   onApply: (filters: FilterText) => void;
 }
 
@@ -89,8 +89,8 @@ export function FilterBar(props: FilterBarProps) {
       {input('node', 'Node', '127.0.0.1 or 0x…', '150px')}
       <datalist id={`${id}-nodes`}>
         {nodes.map((n) => (
-          <option key={n} value={formatNodeId(n)}>
-            {formatNodeId(n, false)}
+          <option key={n.id} value={n.label}>
+            {formatNodeId(n.id, false)}
           </option>
         ))}
       </datalist>

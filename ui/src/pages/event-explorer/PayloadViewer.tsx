@@ -7,6 +7,7 @@ import { CopyButton } from '../../components/CopyButton.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import '../../components/segmented.css';
 import { formatBytes, formatNodeId, formatNumber, formatTime } from '../../lib/format.ts';
+import { nodeLabel } from './filters.ts';
 import {
   BYTES_PER_ROW,
   bytesOfBase64,
@@ -160,7 +161,7 @@ function EventBody({
           label="Node"
           value={
             <>
-              {formatNodeId(event.nodeId)}{' '}
+              {nodeLabel(event.nodeId, event.flagNames)}{' '}
               <span className="faint mono">{formatNodeId(event.nodeId, false)}</span>
             </>
           }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  nodeLabel,
   parseNodeId,
   queryOf,
   readState,
@@ -52,7 +53,16 @@ describe('explorer URL state', () => {
     expect(parseNodeId('42')).toBe(42);
     expect(parseNodeId('256.0.0.1')).toBeNull();
     expect(parseNodeId('4294967296')).toBeNull();
-    expect(parseNodeId('node-1')).toBeNull();
+    expect(parseNodeId('node-7')).toBe(7);
+    expect(parseNodeId('ipv6:1a2b3c4d')).toBe(0x1a2b3c4d);
+    expect(parseNodeId('node-x')).toBeNull();
+  });
+
+  it('names senders as the hub does', () => {
+    expect(nodeLabel(2130706433, [])).toBe('127.0.0.1');
+    expect(nodeLabel(7, ['FRAMED'])).toBe('node-7');
+    expect(nodeLabel(0x73696d00, ['SUBMITTED'])).toBe('node-1936289024');
+    expect(nodeLabel(0x1a2b, ['SOURCE_IPV6'])).toBe('ipv6:00001a2b');
   });
 
   it('reports bad fields and leaves them out of the selection', () => {

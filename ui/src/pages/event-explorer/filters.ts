@@ -6,6 +6,7 @@
  * @module
  */
 import type { EventsQuery, EventSelection } from '../../api/index.ts';
+import { formatNodeId } from '../../lib/format.ts';
 import { parseTimeBound, TIME_HINT } from '../../../../src/hub/events/time.ts';
 
 export const PAGE_SIZES = [25, 50, 100, 200, 500] as const;
@@ -52,11 +53,25 @@ export function readState(search: URLSearchParams): ExplorerState {
 }
 
 /**
+ * A sender as the hub's metrics name it: the IPv4 address of a raw datagram's source, `ipv6:<hex>` for a hashed
+ * IPv6 source, `node-<id>` for ids from a frame or a submission.
+ */
+export function nodeLabel(nodeId: number, flagNames: readonly string[]): string {
+  if (flagNames.includes('SOURCE_IPV6')) return `ipv6:${(nodeId >>> 0).toString(16).padStart(8, '0')}`;
+  if (flagNames.includes('FRAMED') || flagNames.includes('SUBMITTED')) return `node-${nodeId}`;
+  return formatNodeId(nodeId);
+}
+
+/**
  * A node id as people write it: an IPv4 address (`127.0.0.1`, how raw datagrams' senders are identified), hex
- * (`0x73696d00`) or decimal. Null when it is none of these or out of the u32 range.
+ * (`0x73696d00`), decimal, or a label as `nodeLabel` writes it (`node-7`, `ipv6:1a2b3c4d`). Null when it is
+ * none of these or out of the u32 range.
  */
 export function parseNodeId(text: string): number | null {
-  const s = text.trim();
+  const s = text
+    .trim()
+    .replace(/^node-(?=\d+$)/, '')
+    .replace(/^ipv6:(?=[0-9a-f]{1,8}$)/i, '0x');
   const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
   if (ipv4) {
     const parts = ipv4.slice(1).map(Number);
@@ -71,7 +86,7 @@ export function parseNodeId(text: string): number | null {
 export function validateFilters(f: FilterText): Partial<Record<keyof FilterText, string>> {
   const problems: Partial<Record<keyof FilterText, string>> = {};
   if (f.node.trim() !== '' && parseNodeId(f.node) === null)
-    problems.node = 'an IPv4 address (127.0.0.1), a hex id (0x73696d00) or a decimal u32';
+    problems.node = 'an IPv4 address (127.0.0.1), node-<id>, a hex id (0x73696d00) or a decimal u32';
   for (const field of ['from', 'to'] as const) {
     if (f[field].trim() !== '' && seqOf(f[field].trim()) === null)
       problems[field] = 'a sequence number (0, 1, 2, …)';

@@ -25,7 +25,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { Segmented } from '../../components/Segmented.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { TrafficHint } from '../../components/TrafficHint.tsx';
-import { formatBytes, formatNodeId, formatNumber, formatTime } from '../../lib/format.ts';
+import { formatBytes, formatNumber, formatTime } from '../../lib/format.ts';
 import { ExportButton } from './ExportButton.tsx';
 import { FilterBar } from './FilterBar.tsx';
 import {
@@ -33,6 +33,7 @@ import {
   type ExplorerState,
   type FilterText,
   isFiltered,
+  nodeLabel,
   PAGE_SIZES,
   queryOf,
   readState,
@@ -122,7 +123,9 @@ export default function EventExplorerPage() {
   };
 
   const streamOptions = (streams.data?.streams ?? []).map((s) => ({ id: s.id, name: s.name }));
-  const nodeIds = (topology.data?.nodes ?? []).flatMap((n) => (n.kind === 'node' ? [n.nodeId] : []));
+  const nodeOptions = (topology.data?.nodes ?? []).flatMap((n) =>
+    n.kind === 'node' ? [{ id: n.nodeId, label: n.label }] : [],
+  );
 
   return (
     <>
@@ -145,7 +148,12 @@ export default function EventExplorerPage() {
         }
       />
       <Card flush className="explorer-controls">
-        <FilterBar filters={state.filters} streams={streamOptions} nodes={nodeIds} onApply={applyFilters} />
+        <FilterBar
+          filters={state.filters}
+          streams={streamOptions}
+          nodes={nodeOptions}
+          onApply={applyFilters}
+        />
         <div className="explorer-toolbar">
           <JumpForm
             onSequence={(seq) =>
@@ -489,7 +497,7 @@ function eventColumns(fresh: ReadonlySet<number>, compact: boolean): Column<Even
           {
             id: 'node',
             header: 'Node',
-            cell: (e: EventView) => formatNodeId(e.nodeId),
+            cell: (e: EventView) => nodeLabel(e.nodeId, e.flagNames),
             width: '98px',
             mono: true,
           },
