@@ -101,18 +101,30 @@ describe('serverMessage', () => {
 });
 
 describe('playbackAction', () => {
-  it('accepts sequence numbers, RFC 3339 times and {time} as places', () => {
+  it('accepts sequence numbers, written times and {time} as places', () => {
     const parse = (body: unknown) => playbackAction.parse(body);
     expect(parse({ action: 'play', from: 5 })).toEqual({ action: 'play', from: 5 });
     expect(parse({ action: 'play', from: '2026-11-22T08:00:00Z' })).toEqual({
       action: 'play',
-      from: { time: Date.parse('2026-11-22T08:00:00Z') },
+      from: { time: { at: Date.parse('2026-11-22T08:00:00Z') } },
     });
-    expect(parse({ action: 'seek', to: { time: 1000 } })).toEqual({ action: 'seek', to: { time: 1000 } });
+    expect(parse({ action: 'play', from: '5m' })).toEqual({
+      action: 'play',
+      from: { time: { ago: 300_000 } },
+    });
+    expect(parse({ action: 'seek', to: { time: 1000 } })).toEqual({
+      action: 'seek',
+      to: { time: { at: 1000 } },
+    });
     expect(parse({ action: 'seek', to: { time: '2026-11-22T08:00:00+01:00' } })).toEqual({
       action: 'seek',
-      to: { time: Date.parse('2026-11-22T07:00:00Z') },
+      to: { time: { at: Date.parse('2026-11-22T07:00:00Z') } },
     });
+    expect(parse({ action: 'seek', to: { time: 'now' } })).toEqual({
+      action: 'seek',
+      to: { time: { ago: 0 } },
+    });
+    expect(playbackAction.safeParse({ action: 'play', from: 'soon' }).success).toBe(false);
   });
 
   it('names the field of a bad action', () => {
