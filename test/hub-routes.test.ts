@@ -63,12 +63,38 @@ const EXAMPLES: Record<string, ExampleFactory> = {
   'GET /api/replay': () => ({ path: '/api/replay' }),
   'GET /api/replay/:id': async ({ hub }) => ({ path: `/api/replay/${await newJobId(hub, 'replay')}` }),
   'DELETE /api/replay/:id': async ({ hub }) => ({ path: `/api/replay/${await newJobId(hub, 'replay')}` }),
+  'GET /api/connectors': () => ({ path: '/api/connectors' }),
+  'POST /api/connectors': () => ({ path: '/api/connectors', body: { kind: 'webhook', name: walkName() } }),
+  'GET /api/connectors/:id': async ({ hub }) => ({ path: `/api/connectors/${await newConnector(hub)}` }),
+  'DELETE /api/connectors/:id': async ({ hub }) => ({ path: `/api/connectors/${await newConnector(hub)}` }),
+  'POST /api/connectors/:id/pause': async ({ hub }) => ({
+    path: `/api/connectors/${await newConnector(hub)}/pause`,
+  }),
+  'POST /api/connectors/:id/resume': async ({ hub }) => ({
+    path: `/api/connectors/${await newConnector(hub)}/resume`,
+  }),
+  'POST /api/connectors/:id/ingest': async ({ hub }) => ({
+    path: `/api/connectors/${await newConnector(hub)}/ingest`,
+    body: [{ walk: 1 }, { walk: 2 }],
+  }),
   'GET /api/playback': () => ({ path: '/api/playback' }),
   'POST /api/playback': () => ({
     path: '/api/playback',
     body: { action: 'play', from: 0, to: 5, speed: 10 },
   }),
 };
+
+let walkNames = 0;
+const walkName = (): string => `walk-${++walkNames}`;
+
+/** Creates a webhook connector with the admin key and returns its id. */
+async function newConnector(hub: TestHub): Promise<string> {
+  const response = await hub.api('/api/connectors', { body: { kind: 'webhook', name: walkName() } });
+  const created = (await response.json()) as { id?: string };
+  if (response.status !== 201 || created.id === undefined)
+    throw new Error(`creating a connector answered ${response.status}: ${JSON.stringify(created)}`);
+  return created.id;
+}
 
 /** Starts a small simulate or replay job with the admin key and returns its id. */
 async function newJobId(hub: TestHub, kind: 'simulate' | 'replay'): Promise<string> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { connectorsFeature } from './connectors/index.ts';
 import { eventsFeature } from './events/index.ts';
 import type { FeatureModule } from './hub.ts';
 import { metricsFeature } from './metrics/index.ts';
@@ -17,4 +18,5 @@ export const FEATURES: FeatureModule[] = [
   wsFeature,
   playbackFeature,
   metricsFeature,
+  connectorsFeature,
 ];

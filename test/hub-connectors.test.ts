@@ -1,0 +1,224 @@
+/**
+ * Connectors end to end: a real `cz start` process, the real hub in-process with its SQLite file, and the
+ * journal read back directly as the reference. Webhook pushes land byte-exact; ingest fails loudly while the
+ * sequencer is down; the registry survives a hub restart; counters move.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { JournalReader } from '../src/journal/reader.ts';
+import {
+  type ConnectorView,
+  connectorListSchema,
+  connectorSchema,
+  ingestResultSchema,
+} from '../src/hub/connectors/schema.ts';
+import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
+import { killAll, until } from './helpers/processes.ts';
+import { startSequencer, type TestSequencer } from './helpers/sequencer.ts';
+
+afterEach(async () => {
+  await closeHubs();
+  await killAll();
+});
+
+async function setup(): Promise<{ s: TestSequencer; hub: TestHub }> {
+  const s = await startSequencer({
+    backend: 'auto',
+    listens: ['0=default', '0=orders'],
+    args: ['--max-payload', '65536'],
+  });
+  const hub = await startHub({ journalPath: s.journal, ipcPath: s.ipcPath });
+  await until(() => hub.hub.services.sequencer.state === 'connected', 'the hub to connect to the sequencer');
+  return { s, hub };
+}
+
+async function ok<S extends z.ZodType>(
+  response: Promise<Response>,
+  schema: S,
+  status = 200,
+): Promise<z.infer<S>> {
+  const r = await response;
+  const text = await r.text();
+  expect(r.status, text).toBe(status);
+  return schema.parse(JSON.parse(text));
+}
+
+async function failure(response: Promise<Response>, status: number, code: string): Promise<string> {
+  const r = await response;
+  const body = (await r.json()) as { error: { code: string; message: string } };
+  expect({ status: r.status, code: body.error.code }, body.error.message).toEqual({ status, code });
+  return body.error.message;
+}
+
+/** Payloads and stream names of the given sequence numbers, read from the journal file. */
+function journalAt(path: string, seqs: readonly number[]): { payload: string; stream: string | null }[] {
+  const reader = JournalReader.open(path);
+  try {
+    const names = new Map(reader.streams().map((s) => [s.id, s.name]));
+    const { head, tail } = reader.publication();
+    const found = new Map<number, { payload: string; stream: string | null }>();
+    reader.scan(tail, head, (e, seq) => {
+      found.set(seq, {
+        payload: Buffer.from(reader.payloadView(e)).toString('utf8'),
+        stream: names.get(e.streamId) ?? null,
+      });
+    });
+    return seqs.map((s) => found.get(s)!);
+  } finally {
+    reader.close();
+  }
+}
+
+const create = (hub: TestHub, body: unknown) =>
+  ok(hub.api('/api/connectors', { body }), connectorSchema, 201);
+
+describe('webhook connectors', () => {
+  it('journal pushed objects byte-exact, arrays per element and NDJSON per line, and count them', async () => {
+    const { s, hub } = await setup();
+    const webhook = await create(hub, { kind: 'webhook', name: 'shop', stream: 'shop-orders' });
+    expect(webhook).toMatchObject({
+      kind: 'webhook',
+      stream: 'shop-orders',
+      state: 'active',
+      readOnly: false,
+    });
+
+    const object = '{ "order":  17, "note": "spaces  kept" }';
+    const one = await ok(
+      hub.api(`/api/connectors/${webhook.id}/ingest`, { body: `\n${object}\n` }),
+      ingestResultSchema,
+    );
+    expect(one).toMatchObject({ received: 1, journaled: 1, stream: 'shop-orders' });
+    expect(journalAt(s.journal, one.sequences as number[])).toEqual([
+      { payload: object, stream: 'shop-orders' },
+    ]);
+
+    const many = await ok(
+      hub.api(`/api/connectors/${webhook.id}/ingest`, { body: [{ a: 1 }, { b: [2, 3] }, 'text'] }),
+      ingestResultSchema,
+    );
+    expect(journalAt(s.journal, many.sequences as number[]).map((e) => e.payload)).toEqual([
+      '{"a":1}',
+      '{"b":[2,3]}',
+      '"text"',
+    ]);
+
+    const lines = ['{"n": 1}', '{"n":2 }', '[3]'];
+    const nd = await ok(
+      hub.api(`/api/connectors/${webhook.id}/ingest`, {
+        body: `${lines.join('\r\n')}\n\n`,
+        headers: { 'content-type': 'application/x-ndjson' },
+      }),
+      ingestResultSchema,
+    );
+    expect(journalAt(s.journal, nd.sequences as number[]).map((e) => e.payload)).toEqual(lines);
+    const seqs = [...one.sequences, ...many.sequences, ...nd.sequences] as number[];
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+
+    const after = await ok(hub.api(`/api/connectors/${webhook.id}`), connectorSchema);
+    expect(after.counters).toMatchObject({ received: 7, journaled: 7, dropped: 0, rejected: 0, errors: 0 });
+    expect(after.counters!.bytes).toBe(object.length + 7 + 11 + 6 + lines.join('').length);
+    expect(after.lastEventAt).not.toBeNull();
+
+    await failure(hub.api(`/api/connectors/${webhook.id}/ingest`, { body: '42' }), 400, 'INVALID_EVENTS');
+    await failure(
+      hub.api(`/api/connectors/${webhook.id}/ingest`, { body: '{"a":1}\n{oops' }),
+      400,
+      'INVALID_NDJSON',
+    );
+    await failure(hub.api(`/api/connectors/${webhook.id}/ingest`, { body: ' ' }), 400, 'EMPTY_BODY');
+    await failure(
+      hub.api(`/api/connectors/${webhook.id}/ingest`, {
+        body: JSON.stringify(Array.from({ length: 10_001 }, () => 0)),
+      }),
+      413,
+      'TOO_MANY_EVENTS',
+    );
+    const maxPayload = hub.hub.services.sequencer.hello!.journal.maxPayload;
+    await failure(
+      hub.api(`/api/connectors/${webhook.id}/ingest`, { body: { big: 'x'.repeat(maxPayload) } }),
+      413,
+      'EVENT_TOO_LARGE',
+    );
+    await failure(hub.api('/api/connectors/con_000000000000/ingest', { body: {} }), 404, 'NOT_FOUND');
+  });
+
+  it('answer 503 while the sequencer is down, count the failure, and work again once it is back', async () => {
+    const { s, hub } = await setup();
+    const webhook = await create(hub, { kind: 'webhook', name: 'hook' });
+    await s.stop();
+    await until(() => hub.hub.services.sequencer.state === 'disconnected', 'the hub to notice');
+    const message = await failure(
+      hub.api(`/api/connectors/${webhook.id}/ingest`, { body: { lost: false } }),
+      503,
+      'SEQUENCER_UNAVAILABLE',
+    );
+    expect(message).toMatch(/sequencer is not running/);
+    const down = await ok(hub.api(`/api/connectors/${webhook.id}`), connectorSchema);
+    expect(down.state).toBe('waiting');
+    expect(down.counters).toMatchObject({ received: 0, journaled: 0, errors: 1 });
+    expect(down.lastError?.code).toBe('SEQUENCER_UNAVAILABLE');
+
+    await startSequencer({ backend: 'auto', dir: s.dir, listens: ['0=default'] });
+    await until(() => hub.hub.services.sequencer.state === 'connected', 'the hub to reconnect', 10_000);
+    const back = await ok(
+      hub.api(`/api/connectors/${webhook.id}/ingest`, { body: { back: true } }),
+      ingestResultSchema,
+    );
+    expect(journalAt(s.journal, back.sequences as number[])).toEqual([
+      { payload: '{"back":true}', stream: 'hook' },
+    ]);
+  });
+
+  it('are kept across a hub restart with their counters, paused state and names', async () => {
+    const { s, hub } = await setup();
+    const webhook = await create(hub, { kind: 'webhook', name: 'keeper', nodeId: 7 });
+    await ok(hub.api(`/api/connectors/${webhook.id}/ingest`, { body: [1, 2, 3] }), ingestResultSchema);
+    await ok(hub.api(`/api/connectors/${webhook.id}/pause`, { method: 'POST' }), connectorSchema);
+    await failure(hub.api(`/api/connectors/${webhook.id}/ingest`, { body: [4] }), 409, 'CONNECTOR_PAUSED');
+    await failure(
+      hub.api('/api/connectors', { body: { kind: 'webhook', name: 'keeper' } }),
+      409,
+      'NAME_TAKEN',
+    );
+    await hub.close();
+
+    const again = await startHub({ journalPath: s.journal, ipcPath: s.ipcPath, dataDir: hub.dataDir });
+    await until(() => again.hub.services.sequencer.state === 'connected', 'the new hub to connect');
+    const kept = await ok(again.api(`/api/connectors/${webhook.id}`), connectorSchema);
+    expect(kept).toMatchObject({ name: 'keeper', nodeId: 7, state: 'paused' });
+    expect(kept.counters).toMatchObject({ received: 3, journaled: 3 });
+    await ok(again.api(`/api/connectors/${webhook.id}/resume`, { method: 'POST' }), connectorSchema);
+    const pushed = await ok(
+      again.api(`/api/connectors/${webhook.id}/ingest`, { body: [4] }),
+      ingestResultSchema,
+    );
+    expect(pushed.journaled).toBe(1);
+    await ok(again.api(`/api/connectors/${webhook.id}`, { method: 'DELETE' }), connectorSchema);
+    await failure(again.api(`/api/connectors/${webhook.id}`), 404, 'NOT_FOUND');
+  });
+});
+
+describe('the connector list', () => {
+  it('shows the sequencer’s UDP listeners read-only beside stored connectors', async () => {
+    const { s, hub } = await setup();
+    await create(hub, { kind: 'webhook', name: 'w1' });
+    const { connectors } = await ok(hub.api('/api/connectors'), connectorListSchema);
+    const udp = connectors.filter((c: ConnectorView) => c.kind === 'udp');
+    expect(udp.map((c) => [c.id, c.stream]).sort()).toEqual(
+      [
+        [`udp-${s.port()}`, 'default'],
+        [`udp-${s.port('orders')}`, 'orders'],
+      ].sort(),
+    );
+    expect(udp.every((c) => c.readOnly)).toBe(true);
+    await ok(hub.api(`/api/connectors/udp-${s.port()}`), connectorSchema);
+    await failure(hub.api(`/api/connectors/udp-${s.port()}`, { method: 'DELETE' }), 409, 'READ_ONLY');
+    await failure(hub.api('/api/connectors', { body: { kind: 'udp', name: 'u' } }), 400, 'INVALID_REQUEST');
+    await failure(
+      hub.api('/api/connectors', { body: { kind: 'http-poll', name: 'p', config: { url: 'ftp://x' } } }),
+      400,
+      'INVALID_REQUEST',
+    );
+  });
+});
