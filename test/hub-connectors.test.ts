@@ -3,6 +3,8 @@
  * journal read back directly as the reference. Webhook pushes land byte-exact; ingest fails loudly while the
  * sequencer is down; the registry survives a hub restart; counters move.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { JournalReader } from '../src/journal/reader.ts';
@@ -220,5 +222,138 @@ describe('the connector list', () => {
       400,
       'INVALID_REQUEST',
     );
+  });
+});
+
+/** A JSON feed on 127.0.0.1 that the test changes as it goes. */
+async function startFeed(): Promise<{
+  url: string;
+  items: { id: number; v: string }[];
+  status: { code: number };
+  requests: { authorization: string | undefined }[];
+  close(): Promise<void>;
+}> {
+  const items: { id: number; v: string }[] = [];
+  const status = { code: 200 };
+  const requests: { authorization: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    requests.push({ authorization: req.headers.authorization });
+    res.writeHead(status.code, { 'content-type': 'application/json' });
+    res.end(status.code === 200 ? JSON.stringify({ data: { items } }) : '{"error":"down"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/feed`,
+    items,
+    status,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Payloads of one stream, in journal order. */
+function streamPayloads(path: string, stream: string): string[] {
+  const reader = JournalReader.open(path);
+  try {
+    const id = reader.streams().find((s) => s.name === stream)?.id;
+    const { head, tail } = reader.publication();
+    const out: string[] = [];
+    reader.scan(tail, head, (e) => {
+      if (e.streamId === id) out.push(Buffer.from(reader.payloadView(e)).toString('utf8'));
+    });
+    return out;
+  } finally {
+    reader.close();
+  }
+}
+
+describe('http-poll connectors', () => {
+  it('poll a local feed with headers, journal each item once by its dedupe key, and back off on errors', async () => {
+    const { s, hub } = await setup();
+    const feed = await startFeed();
+    try {
+      feed.items.push({ id: 1, v: 'a' }, { id: 2, v: 'b' });
+      const poller = await create(hub, {
+        kind: 'http-poll',
+        name: 'feed',
+        config: {
+          url: feed.url,
+          intervalMs: 100,
+          headers: { Authorization: 'Bearer feed-token' },
+          path: '$.data.items',
+          dedupeKey: 'id',
+          maxBackoffMs: 400,
+        },
+      });
+      expect(poller.config).toMatchObject({ intervalMs: 100, path: '$.data.items', dedupeKey: 'id' });
+      await until(() => streamPayloads(s.journal, 'feed').length === 2, 'the first page journaled');
+      feed.items.push({ id: 3, v: 'c' });
+      await until(() => streamPayloads(s.journal, 'feed').length === 3, 'the new item journaled');
+      expect(feed.requests[0]!.authorization).toBe('Bearer feed-token');
+
+      feed.status.code = 500;
+      let view = poller;
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${poller.id}`), connectorSchema);
+        return view.state === 'backoff' && view.counters!.errors >= 2;
+      }, 'the poller to back off');
+      expect(view.lastError).toMatchObject({ code: 'POLL_HTTP_ERROR' });
+      feed.status.code = 200;
+      feed.items.push({ id: 4, v: 'd' });
+      await until(() => streamPayloads(s.journal, 'feed').length === 4, 'polling to recover');
+
+      await ok(hub.api(`/api/connectors/${poller.id}/pause`, { method: 'POST' }), connectorSchema);
+      const asked = feed.requests.length;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(feed.requests.length).toBe(asked);
+      feed.items.push({ id: 5, v: 'e' });
+      await ok(hub.api(`/api/connectors/${poller.id}/resume`, { method: 'POST' }), connectorSchema);
+      await until(() => streamPayloads(s.journal, 'feed').length === 5, 'the resumed poller to catch up');
+
+      expect(streamPayloads(s.journal, 'feed')).toEqual(feed.items.map((i) => JSON.stringify(i)));
+      view = await ok(hub.api(`/api/connectors/${poller.id}`), connectorSchema);
+      expect(view.counters).toMatchObject({ journaled: 5, pending: 0 });
+      expect(view.counters!.duplicates).toBeGreaterThan(0);
+    } finally {
+      await feed.close();
+    }
+  });
+
+  it('hold a polled page while the sequencer is down and journal it, once, when it is back', async () => {
+    const { s, hub } = await setup();
+    const feed = await startFeed();
+    try {
+      feed.items.push({ id: 1, v: 'before' });
+      const poller = await create(hub, {
+        kind: 'http-poll',
+        name: 'outage',
+        config: { url: feed.url, intervalMs: 100, path: 'data.items', dedupeKey: 'id' },
+      });
+      await until(() => streamPayloads(s.journal, 'outage').length === 1, 'the first item journaled');
+      await s.stop();
+      feed.items.push({ id: 2, v: 'during' }, { id: 3, v: 'during' });
+      let view = poller;
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${poller.id}`), connectorSchema);
+        return view.state === 'waiting' && view.counters!.pending === 2;
+      }, 'the poller to hold the page');
+      const asked = feed.requests.length;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(feed.requests.length, 'no polling while a page is held').toBe(asked);
+
+      await startSequencer({ backend: 'auto', dir: s.dir, listens: ['0=default'] });
+      await until(() => streamPayloads(s.journal, 'outage').length === 3, 'the held page journaled', 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(streamPayloads(s.journal, 'outage')).toEqual(feed.items.map((i) => JSON.stringify(i)));
+      view = await ok(hub.api(`/api/connectors/${poller.id}`), connectorSchema);
+      expect(view).toMatchObject({ state: 'active', counters: { journaled: 3, pending: 0 } });
+    } finally {
+      await feed.close();
+    }
   });
 });

@@ -6,7 +6,9 @@
  * @module
  */
 import type { FeatureModule } from '../hub.ts';
+import { HttpPoller } from './poll.ts';
 import { connectorRoutes } from './routes.ts';
+import { httpPollConfigSchema } from './schema.ts';
 import { ConnectorService } from './service.ts';
 import { connectorMigrations, ConnectorStore } from './store.ts';
 
@@ -16,7 +18,9 @@ export const connectorsFeature: FeatureModule = {
   create(services) {
     const service = new ConnectorService(new ConnectorStore(services.db), services.sequencer, {
       now: services.now,
-      runners: {},
+      runners: {
+        'http-poll': (handle) => new HttpPoller(handle, httpPollConfigSchema.parse(handle.record.config)),
+      },
     });
     return {
       name: 'connectors',

@@ -1,0 +1,188 @@
+/**
+ * The `http-poll` connector: GETs a URL every `intervalMs`, takes the list at `path` in the JSON answer, skips
+ * items whose `dedupeKey` it has journaled before, and submits the rest. A page is held until the sequencer has
+ * acknowledged it: while the sequencer is away the poller stops fetching and retries the held page every
+ * 500 ms, so nothing it took is lost and nothing is fetched twice. Failed polls back off exponentially from
+ * `intervalMs` up to `maxBackoffMs`.
+ *
+ * @module
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { HubError } from '../errors.ts';
+import type { HttpPollConfig } from './schema.ts';
+import { type ConnectorHandle, isUnavailable, type Runner, type RunnerState } from './service.ts';
+
+/** Responses larger than this are refused (RESPONSE_TOO_LARGE). */
+const MAX_RESPONSE_BYTES = 16 << 20;
+/** Dedupe keys remembered (oldest forgotten first). */
+export const SEEN_KEYS = 100_000;
+const WAIT_MS = 500;
+
+/** The value at a dotted path (`data.items`, `$.data.items`); the root for an empty path. */
+export function atPath(value: unknown, path: string): unknown {
+  const clean = path.replace(/^\$\.?/, '');
+  if (clean === '') return value;
+  let at = value;
+  for (const part of clean.split('.')) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return at;
+}
+
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    // aborted: the loop checks the signal
+  }
+}
+
+interface Held {
+  key: string | null;
+  payload: Uint8Array;
+}
+
+export class HttpPoller implements Runner {
+  readonly #handle: ConnectorHandle;
+  readonly #config: HttpPollConfig;
+  #state: RunnerState = 'active';
+  #held: Held[] = [];
+  readonly #seen = new Set<string>();
+  #failures = 0;
+  #abort: AbortController | null = null;
+  #loop: Promise<void> | null = null;
+
+  constructor(handle: ConnectorHandle, config: HttpPollConfig) {
+    this.#handle = handle;
+    this.#config = config;
+  }
+
+  get state(): RunnerState {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#loop) return;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#loop = this.#run(abort.signal).finally(() => {
+      this.#loop = null;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#abort?.abort();
+    await this.#loop;
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      if (this.#held.length === 0) {
+        try {
+          this.#take(await this.#fetch(signal));
+          this.#failures = 0;
+          this.#state = 'active';
+        } catch (error) {
+          if (signal.aborted) break;
+          this.#failures++;
+          const e =
+            error instanceof HubError ? error : new HubError(502, 'POLL_FAILED', (error as Error).message);
+          this.#handle.fail(e.code, e.message);
+          this.#state = 'backoff';
+          const backoff = this.#config.intervalMs * 2 ** Math.min(this.#failures, 20);
+          await sleep(Math.min(this.#config.maxBackoffMs, backoff), signal);
+          continue;
+        }
+      }
+      if (this.#held.length > 0 && !(await this.#flush())) {
+        await sleep(WAIT_MS, signal);
+        continue;
+      }
+      await sleep(this.#config.intervalMs, signal);
+    }
+  }
+
+  async #fetch(signal: AbortSignal): Promise<unknown[]> {
+    const { url, headers, timeoutMs, path } = this.#config;
+    const response = await fetch(url, {
+      headers: { accept: 'application/json', ...headers },
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+    });
+    const text = await response.text();
+    if (!response.ok)
+      throw new HubError(
+        502,
+        'POLL_HTTP_ERROR',
+        `GET ${url} answered ${response.status}: ${text.slice(0, 200)}`,
+      );
+    if (text.length > MAX_RESPONSE_BYTES)
+      throw new HubError(
+        502,
+        'RESPONSE_TOO_LARGE',
+        `GET ${url} answered more than ${MAX_RESPONSE_BYTES} bytes`,
+      );
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      throw new HubError(
+        502,
+        'POLL_INVALID_JSON',
+        `GET ${url} did not answer JSON: ${(error as Error).message}`,
+      );
+    }
+    const list = atPath(body, path);
+    if (Array.isArray(list)) return list;
+    if (list !== null && typeof list === 'object') return [list];
+    throw new HubError(
+      502,
+      'POLL_PATH_NOT_FOUND',
+      `the answer of GET ${url} has no list or object at "${path || '(root)'}"`,
+    );
+  }
+
+  #take(items: unknown[]): void {
+    const { dedupeKey } = this.#config;
+    const page = new Set<string>();
+    for (const item of items) {
+      let key: string | null = null;
+      if (dedupeKey !== undefined) {
+        const value = atPath(item, dedupeKey);
+        if (value !== undefined) key = typeof value === 'string' ? value : JSON.stringify(value);
+      }
+      if (key !== null && (this.#seen.has(key) || page.has(key))) {
+        this.#handle.record.counters.duplicates++;
+        continue;
+      }
+      if (key !== null) page.add(key);
+      this.#held.push({ key, payload: Buffer.from(JSON.stringify(item), 'utf8') });
+    }
+    this.#handle.record.counters.pending = this.#held.length;
+  }
+
+  /** Submits the held page; true when it is all acknowledged. */
+  async #flush(): Promise<boolean> {
+    const held = this.#held;
+    let done = held.length;
+    let ok = true;
+    try {
+      await this.#handle.submit(held.map((h) => h.payload));
+      this.#state = 'active';
+    } catch (error) {
+      const details =
+        error instanceof HubError ? (error.details as { sequences?: unknown[] } | undefined) : undefined;
+      done = details?.sequences?.length ?? 0;
+      ok = false;
+      this.#state = isUnavailable(error) ? 'waiting' : 'error';
+    }
+    for (const h of held.slice(0, done)) {
+      if (h.key === null) continue;
+      this.#seen.add(h.key);
+      if (this.#seen.size > SEEN_KEYS) this.#seen.delete(this.#seen.values().next().value!);
+    }
+    this.#held = held.slice(done);
+    this.#handle.record.counters.pending = this.#held.length;
+    return ok;
+  }
+}
