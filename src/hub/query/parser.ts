@@ -120,7 +120,7 @@ class Parser {
     while (this.#peek.kind !== 'eof') {
       const t = this.#peek;
       const word = t.kind === 'keyword' && CLAUSES.includes(t.value) ? t.value : null;
-      const open = CLAUSES.filter((c) => !seen.has(c));
+      const open = [...CLAUSES.filter((c) => !seen.has(c)), 'end of input'];
       if (word === null) this.#fail(from !== null && seen.size === 0 ? [',', ...open] : open);
       if (seen.has(word)) this.#fail(open, `${word} appears twice`);
       seen.add(word);
