@@ -3,8 +3,11 @@
  * journal read back directly as the reference. Webhook pushes land byte-exact; ingest fails loudly while the
  * sequencer is down; the registry survives a hub restart; counters move.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { connect as connectTcp, createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect as connectNats } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { JournalReader } from '../src/journal/reader.ts';
@@ -356,4 +359,149 @@ describe('http-poll connectors', () => {
       await feed.close();
     }
   });
+});
+
+/** A real nats-server (Debian's) on a free loopback port, killed after the test. */
+async function startNatsServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await until(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connectTcp(port, '127.0.0.1')
+          .once('connect', () => {
+            socket.destroy();
+            resolve(true);
+          })
+          .once('error', () => resolve(false));
+      }),
+    'nats-server to listen',
+  );
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+describe('nats connectors', () => {
+  it('journal messages of a subject byte-exact, and keep unacknowledged ones through a sequencer outage', async () => {
+    const { s, hub } = await setup();
+    const server = await startNatsServer();
+    const publisher = await connectNats({ servers: server.url });
+    try {
+      const sub = await create(hub, {
+        kind: 'nats',
+        name: 'bus',
+        config: { servers: [server.url], subject: 'orders.>' },
+      });
+      expect(sub.config).toMatchObject({ bufferMessages: 10_000, bufferBytes: 16 << 20 });
+      await until(async () => {
+        const view = await ok(hub.api(`/api/connectors/${sub.id}`), connectorSchema);
+        return view.state === 'active' && hub.hub.services.sequencer.state === 'connected';
+      }, 'the subscriber to connect');
+      // The hub's subscription is live once a round trip through the server has been made after it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const sent: string[] = [];
+      const publish = async (text: string, subject = 'orders.new'): Promise<void> => {
+        sent.push(text);
+        publisher.publish(subject, Buffer.from(text));
+        await publisher.flush();
+      };
+      await publish('{"order":1}');
+      await publish('not json \u00e9', 'orders.eu.new');
+      publisher.publish('other.subject', Buffer.from('ignored'));
+      await until(() => streamPayloads(s.journal, 'bus').length === 2, 'the messages journaled');
+
+      await s.stop();
+      await until(() => hub.hub.services.sequencer.state === 'disconnected', 'the hub to notice the outage');
+      for (let i = 0; i < 5; i++) await publish(`{"during":${i}}`);
+      let view = sub;
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${sub.id}`), connectorSchema);
+        return view.state === 'waiting' && view.counters!.pending === 5;
+      }, 'the subscriber to hold the messages');
+
+      await startSequencer({ backend: 'auto', dir: s.dir, listens: ['0=default'] });
+      await until(() => streamPayloads(s.journal, 'bus').length === 7, 'the held messages journaled', 15_000);
+      await publish('{"after":true}');
+      await until(() => streamPayloads(s.journal, 'bus').length === 8, 'a new message journaled');
+      expect(streamPayloads(s.journal, 'bus')).toEqual(sent);
+      view = await ok(hub.api(`/api/connectors/${sub.id}`), connectorSchema);
+      expect(view).toMatchObject({ state: 'active', counters: { journaled: 8, pending: 0, rejected: 0 } });
+
+      await ok(hub.api(`/api/connectors/${sub.id}/pause`, { method: 'POST' }), connectorSchema);
+      publisher.publish('orders.new', Buffer.from('while paused'));
+      await publisher.flush();
+      await ok(hub.api(`/api/connectors/${sub.id}/resume`, { method: 'POST' }), connectorSchema);
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${sub.id}`), connectorSchema);
+        return view.state === 'active';
+      }, 'the subscriber to resume');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await publish('{"resumed":true}');
+      await until(() => streamPayloads(s.journal, 'bus').length === 9, 'the resumed subscriber to journal');
+      expect(streamPayloads(s.journal, 'bus')).toEqual(sent);
+      await ok(hub.api(`/api/connectors/${sub.id}`, { method: 'DELETE' }), connectorSchema);
+    } finally {
+      await publisher.close();
+      await server.stop();
+    }
+  }, 60_000);
+
+  it('count a full buffer as rejected and say so, and report an unreachable server', async () => {
+    const { s, hub } = await setup();
+    const server = await startNatsServer();
+    const publisher = await connectNats({ servers: server.url });
+    try {
+      const sub = await create(hub, {
+        kind: 'nats',
+        name: 'small',
+        config: { servers: [server.url], subject: 'small', bufferMessages: 2 },
+      });
+      await until(async () => {
+        const view = await ok(hub.api(`/api/connectors/${sub.id}`), connectorSchema);
+        return view.state === 'active';
+      }, 'the subscriber to connect');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await s.stop();
+      await until(() => hub.hub.services.sequencer.state === 'disconnected', 'the hub to notice the outage');
+      publisher.publish('small', Buffer.from('m0'));
+      await publisher.flush();
+      let view = sub;
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${sub.id}`), connectorSchema);
+        return view.state === 'waiting';
+      }, 'the subscriber to wait for the sequencer');
+      for (let i = 1; i < 4; i++) publisher.publish('small', Buffer.from(`m${i}`));
+      await publisher.flush();
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${sub.id}`), connectorSchema);
+        return view.counters!.rejected === 2;
+      }, 'the overflow to be counted');
+      expect(view.counters).toMatchObject({ pending: 2, received: 2 });
+      expect(view.lastError?.code).toBe('BUFFER_FULL');
+
+      const dead = await create(hub, {
+        kind: 'nats',
+        name: 'nowhere',
+        config: { servers: ['nats://127.0.0.1:1'], subject: 'x' },
+      });
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${dead.id}`), connectorSchema);
+        return view.state === 'backoff' && view.lastError?.code === 'NATS_CONNECT_FAILED';
+      }, 'the failure to be reported');
+    } finally {
+      await publisher.close();
+      await server.stop();
+    }
+  }, 60_000);
 });

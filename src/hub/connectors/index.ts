@@ -6,9 +6,10 @@
  * @module
  */
 import type { FeatureModule } from '../hub.ts';
+import { NatsSubscriber } from './nats.ts';
 import { HttpPoller } from './poll.ts';
 import { connectorRoutes } from './routes.ts';
-import { httpPollConfigSchema } from './schema.ts';
+import { httpPollConfigSchema, natsConfigSchema } from './schema.ts';
 import { ConnectorService } from './service.ts';
 import { connectorMigrations, ConnectorStore } from './store.ts';
 
@@ -20,6 +21,7 @@ export const connectorsFeature: FeatureModule = {
       now: services.now,
       runners: {
         'http-poll': (handle) => new HttpPoller(handle, httpPollConfigSchema.parse(handle.record.config)),
+        nats: (handle) => new NatsSubscriber(handle, natsConfigSchema.parse(handle.record.config)),
       },
     });
     return {

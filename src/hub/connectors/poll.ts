@@ -167,7 +167,10 @@ export class HttpPoller implements Runner {
     let done = held.length;
     let ok = true;
     try {
-      await this.#handle.submit(held.map((h) => h.payload));
+      await this.#handle.submit(
+        held.map((h) => h.payload),
+        this.#state === 'waiting',
+      );
       this.#state = 'active';
     } catch (error) {
       const details =

@@ -22,7 +22,8 @@ export type RunnerState = 'active' | 'waiting' | 'backoff' | 'error';
 /** What a runner (poller, subscriber) may do with its connector. */
 export interface ConnectorHandle {
   readonly record: ConnectorRecord;
-  submit(payloads: readonly Uint8Array[]): Promise<SubmitOutcome>;
+  /** `retry`: the same events were refused before for the sequencer's absence; do not count that again. */
+  submit(payloads: readonly Uint8Array[], retry?: boolean): Promise<SubmitOutcome>;
   fail(code: string, message: string): void;
   save(): void;
 }
@@ -89,7 +90,7 @@ export class ConnectorService {
   #add(record: ConnectorRecord): Live {
     const handle: ConnectorHandle = {
       record,
-      submit: (payloads) => this.#submit(record, payloads),
+      submit: (payloads, retry = false) => this.#submit(record, payloads, retry),
       fail: (code, message) => {
         record.counters.errors++;
         record.lastError = { at: this.#now(), code, message };
@@ -215,7 +216,11 @@ export class ConnectorService {
    * Journals payloads in order, in batches. A full submit queue is retried for about 2.5 s. If the sequencer
    * goes away between batches, the 503 carries how many were journaled already (`details`).
    */
-  async #submit(record: ConnectorRecord, payloads: readonly Uint8Array[]): Promise<SubmitOutcome> {
+  async #submit(
+    record: ConnectorRecord,
+    payloads: readonly Uint8Array[],
+    retry = false,
+  ): Promise<SubmitOutcome> {
     const outcome: SubmitOutcome = { sequences: [], journaled: 0, dropped: 0, rejected: 0 };
     record.counters.received += payloads.length;
     try {
@@ -249,8 +254,10 @@ export class ConnectorService {
       this.#count(record, outcome);
       const hubError =
         error instanceof HubError ? error : new HubError(502, 'SUBMIT_FAILED', (error as Error).message);
-      record.counters.errors++;
-      record.lastError = { at: this.#now(), code: hubError.code, message: hubError.message };
+      if (!(retry && hubError.status === 503)) {
+        record.counters.errors++;
+        record.lastError = { at: this.#now(), code: hubError.code, message: hubError.message };
+      }
       this.#store.saveRuntime(record);
       if (outcome.sequences.length === 0) throw hubError;
       throw new HubError(
