@@ -4,12 +4,16 @@
  * sequencer is down; the registry survives a hub restart; counters move.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect as connectTcp, createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect as connectNats } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { main } from '../src/cli/main.ts';
 import { JournalReader } from '../src/journal/reader.ts';
 import {
   type ConnectorView,
@@ -504,4 +508,51 @@ describe('nats connectors', () => {
       await server.stop();
     }
   }, 60_000);
+});
+
+describe('cz connectors', () => {
+  it('creates, lists, ingests into (byte-exact, from a file) and deletes connectors against a running hub', async () => {
+    const { s, hub } = await setup();
+    const run = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main([...args, '--hub', hub.url, '--key', hub.rootKey], {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const created = await run(
+      'connectors',
+      'create',
+      'cli-hook',
+      '--kind',
+      'webhook',
+      '--stream',
+      'cli',
+      '--json',
+    );
+    expect(created.code, created.err).toBe(0);
+    const id = (JSON.parse(created.out) as ConnectorView).id;
+
+    const dir = mkdtempSync(join(tmpdir(), 'cz-conn-'));
+    const lines = ['{"a": 1}', '{"b":  2}'];
+    writeFileSync(join(dir, 'events.ndjson'), `${lines.join('\n')}\n`);
+    const pushed = await run('connectors', 'ingest', 'cli-hook', '--file', join(dir, 'events.ndjson'));
+    expect(pushed.code, pushed.err).toBe(0);
+    expect(pushed.out).toMatch(/^journaled 2 of 2 events in stream cli \(seq \d+\.\.\d+\)$/);
+    expect(streamPayloads(s.journal, 'cli')).toEqual(lines);
+
+    const listed = await run('connectors', 'list');
+    expect(listed.out).toMatch(new RegExp(`^${id}\\s+cli-hook\\s+webhook\\s+cli\\s+active\\s+2\\s`, 'm'));
+    expect(listed.out).toMatch(new RegExp(`^udp-${s.port()}\\s+udp:${s.port()}\\s+udp\\s+default`, 'm'));
+
+    const bad = await run('connectors', 'create', 'p', '--kind', 'http-poll', '--url', 'ftp://nope');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/400 INVALID_REQUEST: body\.config\.url/);
+
+    expect((await run('connectors', 'delete', id)).out).toMatch(/^deleted con_/);
+    const gone = await run('connectors', 'ingest', 'cli-hook', '--file', join(dir, 'events.ndjson'));
+    expect(gone.err).toMatch(/no connector named "cli-hook"/);
+  });
 });

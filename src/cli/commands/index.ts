@@ -5,6 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.ts';
+import { connectorsCommand } from './connectors.ts';
 import { hubCommand } from './hub.ts';
 import { keysCommand } from './keys.ts';
 import { lacrimosaCommand } from './lacrimosa.ts';
@@ -21,6 +22,7 @@ export function buildCommands(context: CommandContext): CommandModule<object, an
     startCommand(context),
     hubCommand(context),
     keysCommand(context),
+    connectorsCommand(context),
     statusCommand(context),
     sendCommand(context),
     tailCommand(context),
