@@ -331,6 +331,32 @@ describe('http-poll connectors', () => {
     }
   });
 
+  it('remember journaled dedupe keys across a hub restart', async () => {
+    const { s, hub } = await setup();
+    const feed = await startFeed();
+    try {
+      feed.items.push({ id: 1, v: 'a' }, { id: 2, v: 'b' });
+      const poller = await create(hub, {
+        kind: 'http-poll',
+        name: 'restart',
+        config: { url: feed.url, intervalMs: 100, path: 'data.items', dedupeKey: 'id' },
+      });
+      await until(() => streamPayloads(s.journal, 'restart').length === 2, 'the feed journaled');
+      await hub.close();
+      feed.items.push({ id: 3, v: 'c' });
+      const again = await startHub({ journalPath: s.journal, ipcPath: s.ipcPath, dataDir: hub.dataDir });
+      await until(() => streamPayloads(s.journal, 'restart').length >= 3, 'the new item journaled');
+      const asked = feed.requests.length;
+      await until(() => feed.requests.length >= asked + 3, 'a few more polls');
+      expect(streamPayloads(s.journal, 'restart')).toEqual(feed.items.map((i) => JSON.stringify(i)));
+      const view = await ok(again.api(`/api/connectors/${poller.id}`), connectorSchema);
+      expect(view.counters).toMatchObject({ journaled: 3 });
+      expect(view.counters!.duplicates).toBeGreaterThan(0);
+    } finally {
+      await feed.close();
+    }
+  });
+
   it('hold a polled page while the sequencer is down and journal it, once, when it is back', async () => {
     const { s, hub } = await setup();
     const feed = await startFeed();

@@ -3,7 +3,8 @@
  * items whose `dedupeKey` it has journaled before, and submits the rest. A page is held until the sequencer has
  * acknowledged it: while the sequencer is away the poller stops fetching and retries the held page every
  * 500 ms, so nothing it took is lost and nothing is fetched twice. Failed polls back off exponentially from
- * `intervalMs` up to `maxBackoffMs`.
+ * `intervalMs` up to `maxBackoffMs`. Journaled dedupe keys (the newest 100 000) are kept in SQLite, so a restarted
+ * hub does not journal an item again.
  *
  * @module
  */
@@ -48,7 +49,7 @@ export class HttpPoller implements Runner {
   readonly #config: HttpPollConfig;
   #state: RunnerState = 'active';
   #held: Held[] = [];
-  readonly #seen = new Set<string>();
+  readonly #seen: Set<string>;
   #failures = 0;
   #abort: AbortController | null = null;
   #loop: Promise<void> | null = null;
@@ -56,6 +57,7 @@ export class HttpPoller implements Runner {
   constructor(handle: ConnectorHandle, config: HttpPollConfig) {
     this.#handle = handle;
     this.#config = config;
+    this.#seen = new Set(handle.seenKeys());
   }
 
   get state(): RunnerState {
@@ -179,11 +181,14 @@ export class HttpPoller implements Runner {
       ok = false;
       this.#state = isUnavailable(error) ? 'waiting' : 'error';
     }
+    const keys: string[] = [];
     for (const h of held.slice(0, done)) {
       if (h.key === null) continue;
+      keys.push(h.key);
       this.#seen.add(h.key);
       if (this.#seen.size > SEEN_KEYS) this.#seen.delete(this.#seen.values().next().value!);
     }
+    this.#handle.remember(keys, SEEN_KEYS);
     this.#held = held.slice(done);
     this.#handle.record.counters.pending = this.#held.length;
     return ok;

@@ -26,6 +26,10 @@ export interface ConnectorHandle {
   submit(payloads: readonly Uint8Array[], retry?: boolean): Promise<SubmitOutcome>;
   fail(code: string, message: string): void;
   save(): void;
+  /** Dedupe keys journaled before (persisted), oldest first. */
+  seenKeys(): string[];
+  /** Persists journaled dedupe keys, keeping the newest `cap`. */
+  remember(keys: readonly string[], cap: number): void;
 }
 
 export interface Runner {
@@ -97,6 +101,8 @@ export class ConnectorService {
         this.#store.saveRuntime(record);
       },
       save: () => this.#store.saveRuntime(record),
+      seenKeys: () => this.#store.seenKeys(record.id),
+      remember: (keys, cap) => this.#store.remember(record.id, keys, cap),
     };
     const factory = this.#runners[record.kind];
     const live: Live = { record, handle, runner: factory ? factory(handle) : null };

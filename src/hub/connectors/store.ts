@@ -26,6 +26,18 @@ export const connectorMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: 'connectors-002',
+    sql: `
+      CREATE TABLE connector_seen (
+        connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (connector_id, key)
+      );
+      CREATE INDEX connector_seen_order ON connector_seen(connector_id, n);
+    `,
+  },
 ];
 
 export type StoredKind = CreateConnectorBody['kind'];
@@ -137,6 +149,31 @@ export class ConnectorStore {
         record.lastError === null ? null : JSON.stringify(record.lastError),
         record.id,
       );
+  }
+
+  /** The dedupe keys an http-poll connector has journaled, oldest first. */
+  seenKeys(id: string): string[] {
+    return this.#db
+      .prepare('SELECT key FROM connector_seen WHERE connector_id = ? ORDER BY n')
+      .pluck()
+      .all(id) as string[];
+  }
+
+  /** Records journaled dedupe keys, keeping the newest `cap`. */
+  remember(id: string, keys: readonly string[], cap: number): void {
+    if (keys.length === 0) return;
+    this.#db.transaction(() => {
+      const last =
+        (this.#db.prepare('SELECT MAX(n) FROM connector_seen WHERE connector_id = ?').pluck().get(id) as
+          number | null) ?? 0;
+      const insert = this.#db.prepare(
+        'INSERT INTO connector_seen (connector_id, key, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = excluded.n',
+      );
+      keys.forEach((key, i) => insert.run(id, key, last + 1 + i));
+      this.#db
+        .prepare('DELETE FROM connector_seen WHERE connector_id = ? AND n <= ?')
+        .run(id, last + keys.length - cap);
+    })();
   }
 
   delete(id: string): boolean {
