@@ -78,6 +78,10 @@ const EXAMPLES: Record<string, ExampleFactory> = {
     body: [{ walk: 1 }, { walk: 2 }],
   }),
   'GET /api/playback': () => ({ path: '/api/playback' }),
+  'POST /api/query': () => ({
+    path: '/api/query',
+    body: { query: 'SELECT seq, n FROM * WHERE n >= 3 SINCE 1h LIMIT 5' },
+  }),
   'POST /api/playback': () => ({
     path: '/api/playback',
     body: { action: 'play', from: 0, to: 5, speed: 10 },

@@ -9,6 +9,7 @@ import { eventsFeature } from './events/index.ts';
 import type { FeatureModule } from './hub.ts';
 import { metricsFeature } from './metrics/index.ts';
 import { playbackFeature } from './playback/index.ts';
+import { queryFeature } from './query/index.ts';
 import { verifyFeature } from './verify/index.ts';
 import { wsFeature } from './ws/index.ts';
 
@@ -19,4 +20,5 @@ export const FEATURES: FeatureModule[] = [
   playbackFeature,
   metricsFeature,
   connectorsFeature,
+  queryFeature,
 ];

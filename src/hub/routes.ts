@@ -5,7 +5,8 @@
  * feature cannot forget any of it, and tests can walk the whole table.
  *
  * Scopes: `public` (no key), `read` for GET/HEAD, `write` for mutations, `admin` for `/api/auth/*`; a spec may
- * only raise its scope above that default, never lower it.
+ * only raise its scope above that default, never lower it. A POST that only reads (a query whose text does not
+ * belong in a URL) says so with `readOnly`: it then needs `read` and is not audited as a mutation.
  *
  * @module
  */
@@ -43,6 +44,8 @@ export interface RouteSpec<Q = unknown, P = unknown, B = unknown> {
   summary: string;
   /** Defaults from the method and path; may only be raised. */
   scope?: Scope | 'public';
+  /** A POST that changes nothing (e.g. `POST /api/query`): read scope by default, no audit entry. */
+  readOnly?: boolean;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   body?: z.ZodType<B>;
@@ -63,14 +66,14 @@ export type AnyRoute = RouteSpec<any, any, any>;
 
 const RANK = { public: 0, read: 1, write: 2, admin: 3 } as const;
 
-export function defaultScope(method: Method, path: string): Scope | 'public' {
+export function defaultScope(method: Method, path: string, readOnly = false): Scope | 'public' {
   if (path === '/api/status') return 'public';
   if (path.startsWith('/api/auth/')) return 'admin';
-  return method === 'GET' ? 'read' : 'write';
+  return method === 'GET' || (readOnly && method === 'POST') ? 'read' : 'write';
 }
 
 export function effectiveScope(route: AnyRoute): Scope | 'public' {
-  const base = defaultScope(route.method, route.path);
+  const base = defaultScope(route.method, route.path, route.readOnly ?? false);
   const wanted = route.scope ?? base;
   return RANK[wanted] >= RANK[base] ? wanted : base;
 }
@@ -150,7 +153,7 @@ export function mountRoutes(app: Hono<HubEnv>, routes: readonly AnyRoute[], opti
         status = error instanceof HubError ? error.status : 500;
         throw error;
       } finally {
-        if (isMutation(route.method)) {
+        if (isMutation(route.method) && !route.readOnly) {
           options.auth.audit.record({
             at: now(),
             keyId: principal?.keyId ?? null,

@@ -9,6 +9,7 @@ import { connectorsCommand } from './connectors.ts';
 import { hubCommand } from './hub.ts';
 import { keysCommand } from './keys.ts';
 import { lacrimosaCommand } from './lacrimosa.ts';
+import { queryCommand } from './query.ts';
 import { sendCommand } from './send.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
@@ -26,6 +27,7 @@ export function buildCommands(context: CommandContext): CommandModule<object, an
     statusCommand(context),
     sendCommand(context),
     tailCommand(context),
+    queryCommand(context),
     verifyCommand(context),
   ];
 }

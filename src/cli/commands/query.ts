@@ -1,0 +1,102 @@
+/**
+ * `cz query "<query>"`: runs a query of the query language (docs/query.md) on the hub. Prints a table by
+ * default, the hub's JSON answer with `--json`, or streams its NDJSON lines with `--ndjson` as they arrive.
+ *
+ * @module
+ */
+import type { Argv, CommandModule } from 'yargs';
+import type { QueryResult } from '../../hub/query/schema.ts';
+import type { CommandContext } from '../context.ts';
+import { UserError } from '../errors.ts';
+import { type HubClientArgs, hubOptions, hubRequest, type HubTarget, hubTarget } from '../hub-client.ts';
+import { formatTable } from '../output.ts';
+
+interface QueryArgs extends HubClientArgs {
+  query: string;
+  json: boolean;
+  ndjson: boolean;
+}
+
+const CELL_WIDTH = 60;
+
+function cell(value: unknown): string {
+  const text = typeof value === 'string' ? value : value === null ? '-' : JSON.stringify(value);
+  return text.length > CELL_WIDTH ? `${text.slice(0, CELL_WIDTH - 1)}…` : text;
+}
+
+async function streamNdjson(target: HubTarget, query: string, context: CommandContext): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (target.key) headers.authorization = `Bearer ${target.key}`;
+  let response: Response;
+  try {
+    response = await fetch(`${target.url}/api/query`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, format: 'ndjson' }),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new UserError(`cannot reach the hub at ${target.url} (${cause}); start it with \`cz hub\``);
+  }
+  if (!response.ok || !response.body) {
+    const text = await response.text();
+    let error: { code?: string; message?: string } | undefined;
+    try {
+      error = (JSON.parse(text) as { error?: typeof error }).error;
+    } catch {
+      error = undefined;
+    }
+    throw new UserError(
+      `the hub answered ${response.status} ${error?.code ?? ''}: ${error?.message ?? text.slice(0, 200)}`,
+    );
+  }
+  const write = context.output.write ?? ((t: string) => context.output.out(t.replace(/\n$/, '')));
+  const decoder = new TextDecoder();
+  let last = '';
+  for await (const chunk of response.body) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text.length > 0) last = text;
+    write(text);
+  }
+  // The stream's last line is its stats or, when the query stopped early, its error.
+  const end = last.trimEnd().split('\n').at(-1) ?? '';
+  if (end.startsWith('{"error"')) context.exitCode = 1;
+}
+
+export const queryCommand = (context: CommandContext): CommandModule<object, QueryArgs> => ({
+  command: 'query <query>',
+  describe: "Run a query on the hub: cz query 'SELECT * FROM orders WHERE amount > 100 SINCE 5m'",
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('query', { type: 'string', demandOption: true, describe: 'The query (docs/query.md)' })
+      .option('json', { type: 'boolean', default: false, describe: "Print the hub's JSON answer" })
+      .option('ndjson', { type: 'boolean', default: false, describe: 'Stream rows as NDJSON lines' })
+      .options(hubOptions) as unknown as Argv<QueryArgs>,
+  handler: async (args) => {
+    if (args.json && args.ndjson) throw new UserError('--json and --ndjson exclude each other', 2);
+    const target = hubTarget(args);
+    if (args.ndjson) return streamNdjson(target, args.query, context);
+    const result = await hubRequest<QueryResult>(target, 'POST', '/api/query', { query: args.query });
+    if (args.json) return context.output.out(JSON.stringify(result, null, 2));
+    if (result.plan) {
+      context.output.out(JSON.stringify(result.plan, null, 2));
+      return;
+    }
+    const numeric = result.columns.flatMap((_, c) =>
+      result.rows.length > 0 && result.rows.every((r) => typeof r[c] === 'number' || r[c] === null)
+        ? [c]
+        : [],
+    );
+    context.output.out(
+      formatTable(
+        result.columns,
+        result.rows.map((r) => r.map(cell)),
+        numeric,
+      ),
+    );
+    const { scanned, matched, elapsedMs } = result.stats;
+    context.output.out(
+      `${result.rows.length} rows · ${matched} matched · scanned ${scanned.count} slots (sequences ${scanned.from}–${scanned.to}) in ${elapsedMs} ms`,
+    );
+  },
+});
