@@ -297,7 +297,12 @@ describe('http-poll connectors', () => {
           maxBackoffMs: 400,
         },
       });
-      expect(poller.config).toMatchObject({ intervalMs: 100, path: '$.data.items', dedupeKey: 'id' });
+      expect(poller.config).toMatchObject({
+        intervalMs: 100,
+        path: '$.data.items',
+        dedupeKey: 'id',
+        headers: { Authorization: '(redacted)' },
+      });
       await until(() => streamPayloads(s.journal, 'feed').length === 2, 'the first page journaled');
       feed.items.push({ id: 3, v: 'c' });
       await until(() => streamPayloads(s.journal, 'feed').length === 3, 'the new item journaled');

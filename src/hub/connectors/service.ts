@@ -55,6 +55,19 @@ interface Live {
   runner: Runner | null;
 }
 
+/** Header values and user:password in server URLs may be credentials: the API never shows them. */
+export function redacted(config: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...config };
+  const { headers, servers } = config;
+  if (headers !== null && typeof headers === 'object')
+    out.headers = Object.fromEntries(Object.keys(headers).map((name) => [name, REDACTED]));
+  if (Array.isArray(servers))
+    out.servers = servers.map((s) => String(s).replace(/\/\/[^@/]*@/, `//${REDACTED}@`));
+  return out;
+}
+
+export const REDACTED = '(redacted)';
+
 export const isUnavailable = (error: unknown): boolean => error instanceof HubError && error.status === 503;
 
 export class ConnectorService {
@@ -313,7 +326,7 @@ export class ConnectorService {
       readOnly: false,
       stream: record.stream,
       nodeId: record.nodeId,
-      config: record.config,
+      config: redacted(record.config),
       state,
       createdAt: record.createdAt,
       lastEventAt: record.lastEventAt,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../errors.ts';
 import { atPath } from './poll.ts';
+import { redacted } from './service.ts';
 import { INGEST_MAX_EVENTS } from './schema.ts';
 import { parseIngestBody } from './webhook.ts';
 
@@ -70,5 +71,24 @@ describe('atPath', () => {
     expect(atPath(doc, 'data.x-y')).toBe(2);
     expect(atPath(doc, 'data.missing.deeper')).toBeUndefined();
     expect(atPath(null, 'a')).toBeUndefined();
+  });
+});
+
+describe('redacted', () => {
+  it('hides header values and credentials in server URLs, nothing else', () => {
+    expect(
+      redacted({ url: 'http://h/x', headers: { Authorization: 'Bearer s3cret', 'X-A': 'b' }, intervalMs: 5 }),
+    ).toEqual({
+      url: 'http://h/x',
+      headers: { Authorization: '(redacted)', 'X-A': '(redacted)' },
+      intervalMs: 5,
+    });
+    expect(
+      redacted({ servers: ['nats://u:p@127.0.0.1:4222', 'nats://127.0.0.1:4223'], subject: 'a' }),
+    ).toEqual({
+      servers: ['nats://(redacted)@127.0.0.1:4222', 'nats://127.0.0.1:4223'],
+      subject: 'a',
+    });
+    expect(redacted({})).toEqual({});
   });
 });
