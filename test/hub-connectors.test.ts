@@ -20,6 +20,7 @@ import {
   connectorListSchema,
   connectorSchema,
   ingestResultSchema,
+  probeResultSchema,
 } from '../src/hub/connectors/schema.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, until } from './helpers/processes.ts';
@@ -285,6 +286,27 @@ describe('http-poll connectors', () => {
     const feed = await startFeed();
     try {
       feed.items.push({ id: 1, v: 'a' }, { id: 2, v: 'b' });
+      const probed = await ok(
+        hub.api('/api/connectors/test', {
+          body: { kind: 'http-poll', name: 'feed', config: { url: feed.url, path: 'data.items' } },
+        }),
+        probeResultSchema,
+      );
+      expect(probed).toMatchObject({
+        ok: true,
+        items: 2,
+        sample: '{"id":1,"v":"a"}',
+        sequencer: 'connected',
+      });
+      const wrongPath = await ok(
+        hub.api('/api/connectors/test', {
+          body: { kind: 'http-poll', name: 'feed', config: { url: feed.url, path: 'nothing.here' } },
+        }),
+        probeResultSchema,
+      );
+      expect(wrongPath).toMatchObject({ ok: false, items: null });
+      expect(wrongPath.message).toMatch(/^POLL_PATH_NOT_FOUND: /);
+      expect(streamPayloads(s.journal, 'feed'), 'a probe journals nothing').toEqual([]);
       const poller = await create(hub, {
         kind: 'http-poll',
         name: 'feed',
@@ -306,7 +328,7 @@ describe('http-poll connectors', () => {
       await until(() => streamPayloads(s.journal, 'feed').length === 2, 'the first page journaled');
       feed.items.push({ id: 3, v: 'c' });
       await until(() => streamPayloads(s.journal, 'feed').length === 3, 'the new item journaled');
-      expect(feed.requests[0]!.authorization).toBe('Bearer feed-token');
+      expect(feed.requests.at(-1)!.authorization).toBe('Bearer feed-token');
 
       feed.status.code = 500;
       let view = poller;
@@ -525,6 +547,22 @@ describe('nats connectors', () => {
       expect(view.counters).toMatchObject({ pending: 2, received: 2 });
       expect(view.lastError?.code).toBe('BUFFER_FULL');
 
+      const reachable = await ok(
+        hub.api('/api/connectors/test', {
+          body: { kind: 'nats', name: 'probe', config: { servers: [server.url], subject: 'x' } },
+        }),
+        probeResultSchema,
+      );
+      expect(reachable).toMatchObject({ ok: true, sequencer: 'disconnected' });
+      expect(reachable.message).toMatch(/^connected to /);
+      const unreachable = await ok(
+        hub.api('/api/connectors/test', {
+          body: { kind: 'nats', name: 'probe', config: { servers: ['nats://127.0.0.1:1'], subject: 'x' } },
+        }),
+        probeResultSchema,
+      );
+      expect(unreachable).toMatchObject({ ok: false });
+      expect(unreachable.message).toMatch(/^NATS_CONNECT_FAILED: /);
       const dead = await create(hub, {
         kind: 'nats',
         name: 'nowhere',

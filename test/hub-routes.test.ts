@@ -65,6 +65,10 @@ const EXAMPLES: Record<string, ExampleFactory> = {
   'DELETE /api/replay/:id': async ({ hub }) => ({ path: `/api/replay/${await newJobId(hub, 'replay')}` }),
   'GET /api/connectors': () => ({ path: '/api/connectors' }),
   'POST /api/connectors': () => ({ path: '/api/connectors', body: { kind: 'webhook', name: walkName() } }),
+  'POST /api/connectors/test': () => ({
+    path: '/api/connectors/test',
+    body: { kind: 'webhook', name: 'probe' },
+  }),
   'GET /api/connectors/:id': async ({ hub }) => ({ path: `/api/connectors/${await newConnector(hub)}` }),
   'DELETE /api/connectors/:id': async ({ hub }) => ({ path: `/api/connectors/${await newConnector(hub)}` }),
   'POST /api/connectors/:id/pause': async ({ hub }) => ({

@@ -26,7 +26,7 @@ export const connectorsFeature: FeatureModule = {
     });
     return {
       name: 'connectors',
-      routes: connectorRoutes(service),
+      routes: connectorRoutes(service, services.sequencer),
       start: () => service.start(),
       stop: () => service.stop(),
     };

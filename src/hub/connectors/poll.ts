@@ -105,6 +105,11 @@ export class HttpPoller implements Runner {
     }
   }
 
+  /** One poll's items, journaling nothing (the test-connection probe). @throws HubError */
+  fetchOnce(signal: AbortSignal): Promise<unknown[]> {
+    return this.#fetch(signal);
+  }
+
   async #fetch(signal: AbortSignal): Promise<unknown[]> {
     const { url, headers, timeoutMs, path } = this.#config;
     const response = await fetch(url, {

@@ -6,11 +6,13 @@
  */
 import { z } from 'zod';
 import { type AnyRoute, defineRoute } from '../routes.ts';
+import type { SequencerLink } from '../sequencer-link.ts';
+import { probe } from './probe.ts';
 import { connectorParams, createConnectorBodySchema, type IngestResult } from './schema.ts';
 import type { ConnectorService } from './service.ts';
 import { parseIngestBody } from './webhook.ts';
 
-export function connectorRoutes(service: ConnectorService): AnyRoute[] {
+export function connectorRoutes(service: ConnectorService, sequencer: SequencerLink): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -30,6 +32,17 @@ export function connectorRoutes(service: ConnectorService): AnyRoute[] {
         c.set('auditTarget', view.id);
         c.set('auditDetail', { name: body.name, kind: body.kind, stream: view.stream });
         return c.json(view, 201, { location: `/api/connectors/${view.id}` });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/connectors/test',
+      summary: 'Try a connector’s settings once without creating it',
+      body: createConnectorBodySchema,
+      audit: { action: 'connector.test' },
+      handler: async (c, { body }) => {
+        c.set('auditDetail', { name: body.name, kind: body.kind });
+        return c.json(await probe(body, sequencer));
       },
     }),
     defineRoute({

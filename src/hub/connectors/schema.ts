@@ -175,3 +175,18 @@ export const ingestResultSchema = z.strictObject({
   sequences: z.array(z.int().min(0).nullable()),
 });
 export type IngestResult = z.infer<typeof ingestResultSchema>;
+
+/** The answer of `POST /api/connectors/test`: whether the settings work, and what was found. */
+export const probeResultSchema = z.strictObject({
+  kind: z.enum(CREATABLE_KINDS),
+  ok: z.boolean(),
+  message: z.string(),
+  /** http-poll: items found at `path`. */
+  items: z.int().min(0).nullable(),
+  /** http-poll: the first item as JSON (at most 2000 characters). */
+  sample: z.string().nullable(),
+  /** Whether the hub could journal right now. */
+  sequencer: z.enum(['connected', 'disconnected']),
+  elapsedMs: z.int().min(0),
+});
+export type ProbeResult = z.infer<typeof probeResultSchema>;
