@@ -183,3 +183,38 @@ export function readsPayload(expr: Expr | null, fields: readonly Field[]): boole
   };
   return (expr !== null && inExpr(expr)) || fields.some(field);
 }
+
+// eslint-disable-next-line no-control-regex -- characters JSON must escape inside a string
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+const BACKSLASH = 0x5c;
+
+/**
+ * Byte strings every matching payload must contain, from the conditions every match needs (the top-level AND
+ * chain): a JSON field `=`, `CONTAINS` or `STARTSWITH` a string holds that string, and JSON text without a
+ * backslash writes each string as its plain UTF-8 bytes. So a payload with no backslash that lacks one of these
+ * cannot match, and is skipped without decoding. (With a backslash, an escape could spell the string another
+ * way: such payloads are always decoded.)
+ */
+export function requiredBytes(expr: Expr | null): Buffer[] {
+  const out: Buffer[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === 'and') {
+      visit(e.left);
+      visit(e.right);
+    } else if (e.kind === 'compare' || e.kind === 'match') {
+      const plain = typeof e.value === 'string' && e.value.length > 0 && !NEEDS_ESCAPE.test(e.value);
+      if ((e.kind === 'match' || e.op === '=') && e.field.kind === 'json' && plain)
+        out.push(Buffer.from(e.value as string, 'utf8'));
+    }
+  };
+  if (expr !== null) visit(expr);
+  return out;
+}
+
+/** False only when the payload certainly cannot match (see requiredBytes). */
+export function mayMatch(payload: Uint8Array, needles: readonly Buffer[]): boolean {
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (bytes.indexOf(BACKSLASH) !== -1) return true;
+  for (const needle of needles) if (bytes.indexOf(needle) === -1) return false;
+  return true;
+}

@@ -33,6 +33,14 @@ const payloadArb = fc.oneof(
       { requiredKeys: [] },
     )
     .map((o) => utf8.encode(JSON.stringify(o))),
+  // Escaped spellings: the byte pre-filter must not rule these out.
+  fc
+    .constantFrom(
+      '{"status":"\\u006fk","tags":["\\u0061"]}',
+      '{"status":"o\\u006bay","level":1}',
+      '{"status":"err\\tor"}',
+    )
+    .map((s) => utf8.encode(s)),
   fc
     .constantFrom('plain text ok', 'error: disk', '[1,2,"a"]', '42', '"ok"', 'null')
     .map((s) => utf8.encode(s)),
@@ -359,6 +367,29 @@ describe('executor', () => {
     expect(limited.rows).toEqual([[4], [6], [8]]);
     expect(limited.stats.scanned.to).toBe(9);
     expect(limited.stats.payloadsDecoded).toBe(5);
+  });
+
+  it('skips payloads that lack a required string without decoding them, but never an escaped spelling', async () => {
+    const j = testJournal();
+    const texts = [
+      '{"status":"ok"}',
+      '{"status":"\\u006fk"}',
+      '{"status":"no"}',
+      '{"status":"n\\u006f"}',
+      'ok',
+    ];
+    await j.write(texts.map((t) => ({ streamId: 0, nodeId: 1, payload: utf8.encode(t) })));
+    const run = async (text: string) => {
+      const r = parseQuery(text);
+      if (!r.ok) throw new Error(r.error.message);
+      return runQuery(j.reader, r.query, 0);
+    };
+    const ok = await run('SELECT seq FROM * WHERE status = "ok"');
+    expect(ok.rows).toEqual([[0], [1]]);
+    expect(ok.stats).toMatchObject({ payloadsDecoded: 4, payloadsSkippedByBytes: 1 });
+    const either = await run('SELECT seq FROM * WHERE status = "ok" OR status = "no"');
+    expect(either.rows).toEqual([[0], [1], [2], [3]]);
+    expect(either.stats.payloadsSkippedByBytes).toBe(0);
   });
 
   it('stops with QUERY_BUDGET_EXCEEDED or QUERY_CANCELLED', async () => {

@@ -12,13 +12,21 @@ import type { JournalReader } from '../../journal/reader.ts';
 import { HubError } from '../errors.ts';
 import { resolveTimeBound } from '../events/time.ts';
 import type { Field, Query } from './ast.ts';
-import { cellValue, EventContext, evaluate, payloadCell, readsPayload } from './evaluate.ts';
+import {
+  cellValue,
+  EventContext,
+  evaluate,
+  mayMatch,
+  payloadCell,
+  readsPayload,
+  requiredBytes,
+} from './evaluate.ts';
 import { printExpr, printField } from './printer.ts';
 
 export type Row = unknown[];
 
 export const DEFAULT_SCAN_BUDGET = 20_000_000;
-export const DEFAULT_TIME_BUDGET_MS = 15_000;
+export const DEFAULT_TIME_BUDGET_MS = 30_000;
 const CHUNK = 16_384;
 
 export const ALL_COLUMNS = ['seq', 'time', 'stream', 'node', 'size', 'payload'];
@@ -45,6 +53,8 @@ export interface QueryStats {
   matched: number;
   overwritten: number;
   payloadsDecoded: number;
+  /** Payloads ruled out by a byte search for the condition's strings, without decoding (see requiredBytes). */
+  payloadsSkippedByBytes: number;
   elapsedMs: number;
 }
 
@@ -147,6 +157,8 @@ export class QueryRun {
   readonly #clock: () => number;
   readonly #started: number;
   readonly #groups = new Map<string, Group>();
+  readonly #needles: Buffer[];
+  #skippedByBytes = 0;
   #position: number;
   #matched = 0;
   #skipped = 0;
@@ -159,6 +171,7 @@ export class QueryRun {
     this.#query = query;
     this.plan = plan;
     this.#position = plan.range.from;
+    this.#needles = requiredBytes(query.where);
     this.#streamIds = plan.streams === null ? null : new Set(plan.streams.map((s) => s.id));
     this.#signal = options.signal;
     this.#clock = options.clock ?? Date.now;
@@ -181,6 +194,7 @@ export class QueryRun {
       matched: this.#matched,
       overwritten: this.#overwritten,
       payloadsDecoded: this.#ctx.decoded,
+      payloadsSkippedByBytes: this.#skippedByBytes,
       elapsedMs: this.#clock() - this.#started,
     };
   }
@@ -234,11 +248,17 @@ export class QueryRun {
     const where = this.#query.where;
     const ctx = this.#ctx;
     const ids = this.#streamIds;
+    const needles = this.#needles;
+    const reader = this.#reader;
     const scan = this.#reader.scan(
       this.#position,
       end,
       (event, seq) => {
         if (ids !== null && !ids.has(event.streamId)) return;
+        if (needles.length > 0 && !mayMatch(reader.payloadView(event), needles)) {
+          this.#skippedByBytes++;
+          return;
+        }
         ctx.reset(seq, event);
         if (where !== null && !evaluate(where, ctx)) return;
         found.push({ seq, row: aggregate ? this.#groupRow() : this.#row() });

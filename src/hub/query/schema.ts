@@ -28,6 +28,7 @@ export const queryStatsSchema = z.object({
   matched: z.number(),
   overwritten: z.number(),
   payloadsDecoded: z.number(),
+  payloadsSkippedByBytes: z.number(),
   elapsedMs: z.number(),
 });
 export type QueryStatsView = z.infer<typeof queryStatsSchema>;
