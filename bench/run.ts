@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => void | Promise<void>
   'hub-events': () => import('./hub-events.ts'),
   ingest: () => import('./ingest/run.ts'),
   'hub-ws': () => import('./hub-ws.ts'),
+  query: () => import('./query.ts'),
 };
 
 const wanted = process.argv.slice(2);
