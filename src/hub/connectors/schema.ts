@@ -108,6 +108,8 @@ export const createConnectorBodySchema = z.discriminatedUnion(
   { error: 'kind must be webhook, http-poll or nats (udp listeners are configured on `cz start --listen`)' },
 );
 export type CreateConnectorBody = z.infer<typeof createConnectorBodySchema>;
+/** What a client sends (defaults not yet applied). */
+export type CreateConnectorInput = z.input<typeof createConnectorBodySchema>;
 export type HttpPollConfig = z.infer<typeof httpPollConfigSchema>;
 export type NatsConfig = z.infer<typeof natsConfigSchema>;
 

@@ -31,6 +31,14 @@ export {
 export { controlPlayback, getPlayback, type PlaybackActionInput } from './playback.ts';
 export { getVerifyRun, listVerifyRuns, startVerifyRun } from './verify.ts';
 export { getMetricsHistory, getPrometheusText, type HistoryQuery } from './metrics.ts';
+export {
+  createConnector,
+  deleteConnector,
+  ingestToConnector,
+  listConnectors,
+  setConnectorPaused,
+  testConnector,
+} from './connectors.ts';
 
 export type {
   LayoutResponse,

@@ -84,7 +84,6 @@ export const PAGES: readonly PageEntry[] = [
     'Build',
     'Ingest from and export to NATS, HTTP and more',
     () => import('../pages/connectors/index.tsx'),
-    false,
   ),
   page(
     'query-console',
