@@ -620,6 +620,8 @@ describe('cz connectors', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/400 INVALID_REQUEST: body\.config\.url/);
 
+    expect((await run('connectors', 'pause', 'cli-hook')).out).toBe(`${id} "cli-hook" is paused`);
+    expect((await run('connectors', 'resume', id)).out).toBe(`${id} "cli-hook" is active`);
     expect((await run('connectors', 'delete', id)).out).toMatch(/^deleted con_/);
     const gone = await run('connectors', 'ingest', 'cli-hook', '--file', join(dir, 'events.ndjson'));
     expect(gone.err).toMatch(/no connector named "cli-hook"/);

@@ -1,5 +1,5 @@
 /**
- * `cz connectors list|create|delete|ingest`: the hub's connectors from the command line. A connector is named by
+ * `cz connectors list|create|delete|pause|resume|ingest`: the hub's connectors from the command line. A connector is named by
  * its id (`con_…`, `udp-9000`) or its name. `ingest` sends a file (or stdin) as it is, so objects land in the
  * journal byte for byte.
  *
@@ -14,7 +14,7 @@ import { type HubClientArgs, hubOptions, hubRequest, type HubTarget, hubTarget }
 import { formatTable } from '../output.ts';
 
 interface ConnectorsArgs extends HubClientArgs {
-  action: 'list' | 'create' | 'delete' | 'ingest';
+  action: 'list' | 'create' | 'delete' | 'pause' | 'resume' | 'ingest';
   target?: string;
   kind?: string;
   stream?: string;
@@ -113,11 +113,11 @@ const when = (ms: number | null): string =>
 export const connectorsCommand = (context: CommandContext): CommandModule<object, ConnectorsArgs> => ({
   command: 'connectors <action> [target]',
   describe:
-    'Manage connectors: list, create NAME --kind webhook|http-poll|nats, delete ID, ingest ID --file F',
+    'Manage connectors: list, create NAME --kind webhook|http-poll|nats, delete|pause|resume ID, ingest ID --file F',
   builder: (yargs: Argv) =>
     yargs
       .positional('action', {
-        choices: ['list', 'create', 'delete', 'ingest'] as const,
+        choices: ['list', 'create', 'delete', 'pause', 'resume', 'ingest'] as const,
         describe: 'What to do',
       })
       .positional('target', { type: 'string', describe: 'The new name (create), or a connector id or name' })
@@ -210,6 +210,12 @@ export const connectorsCommand = (context: CommandContext): CommandModule<object
       const deleted = await hubRequest<ConnectorView>(target, 'DELETE', `/api/connectors/${id}`);
       if (args.json) return out.out(JSON.stringify(deleted, null, 2));
       out.out(`deleted ${deleted.id} "${deleted.name}" (its events stay in the journal)`);
+      return;
+    }
+    if (args.action === 'pause' || args.action === 'resume') {
+      const view = await hubRequest<ConnectorView>(target, 'POST', `/api/connectors/${id}/${args.action}`);
+      if (args.json) return out.out(JSON.stringify(view, null, 2));
+      out.out(`${view.id} "${view.name}" is ${view.state}`);
       return;
     }
     let body: Buffer;
