@@ -11,7 +11,7 @@
 import type { JournalReader } from '../../journal/reader.ts';
 import { HubError } from '../errors.ts';
 import { resolveTimeBound } from '../events/time.ts';
-import type { Field, Query } from './ast.ts';
+import type { Expr, Field, Query } from './ast.ts';
 import {
   cellValue,
   EventContext,
@@ -79,6 +79,34 @@ function columnsOf(query: Query): string[] {
   return columns;
 }
 
+/**
+ * Conditions on `seq` and `time` that every match must meet (the top-level AND chain) narrow the sequence range
+ * before the scan, like SINCE/UNTIL: `seq` directly, `time` by binary search. The condition is still evaluated on
+ * every event in the range, so this only has to keep a superset of the matches.
+ */
+function narrowBySlotFields(
+  expr: Expr | null,
+  bounds: { from: number; to: number },
+  reader: JournalReader,
+): void {
+  if (expr === null) return;
+  if (expr.kind === 'and') {
+    narrowBySlotFields(expr.left, bounds, reader);
+    narrowBySlotFields(expr.right, bounds, reader);
+    return;
+  }
+  if (expr.kind !== 'compare' || expr.field.kind !== 'builtin' || typeof expr.value !== 'number') return;
+  const name = expr.field.name;
+  if (name !== 'seq' && name !== 'time') return;
+  const v = expr.value;
+  // Both fields are integers: the first value meeting a lower bound, and the first one past an upper bound.
+  const low = expr.op === '>' ? Math.floor(v) + 1 : Math.ceil(v);
+  const high = expr.op === '<' ? Math.ceil(v) : Math.floor(v) + 1;
+  const toSeq = (x: number): number => (name === 'seq' ? x : reader.findByTime(x));
+  if (expr.op === '>' || expr.op === '>=' || expr.op === '=') bounds.from = Math.max(bounds.from, toSeq(low));
+  if (expr.op === '<' || expr.op === '<=' || expr.op === '=') bounds.to = Math.min(bounds.to, toSeq(high));
+}
+
 /** Resolves streams and time bounds against the journal as it is now. */
 export function planQuery(
   reader: JournalReader,
@@ -110,8 +138,12 @@ export function planQuery(
   const { head, tail } = reader.publication();
   const sinceMs = query.since === null ? null : resolveTimeBound(query.since, now);
   const untilMs = query.until === null ? null : resolveTimeBound(query.until, now);
-  const from = sinceMs === null ? tail : Math.max(tail, reader.findByTime(sinceMs));
-  const to = Math.max(from, untilMs === null ? head : Math.min(head, reader.findByTime(untilMs)));
+  const bounds = { from: tail, to: head };
+  if (sinceMs !== null) bounds.from = Math.max(bounds.from, reader.findByTime(sinceMs));
+  if (untilMs !== null) bounds.to = Math.min(bounds.to, reader.findByTime(untilMs));
+  narrowBySlotFields(query.where, bounds, reader);
+  const from = bounds.from;
+  const to = Math.max(from, bounds.to);
   const fields: Field[] = [];
   if (query.projection.kind === 'fields') fields.push(...query.projection.fields);
   if (query.projection.kind === 'all') fields.push({ kind: 'builtin', name: 'payload' });
