@@ -419,14 +419,16 @@ describe('http-poll connectors', () => {
 });
 
 /** A real nats-server (Debian's) on a free loopback port, killed after the test. */
-async function startNatsServer(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startNatsServer(jetstream = false): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await new Promise<number>((resolve) => {
     const probe = createNetServer().listen(0, '127.0.0.1', () => {
       const { port: free } = probe.address() as AddressInfo;
       probe.close(() => resolve(free));
     });
   });
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const args = ['-a', '127.0.0.1', '-p', String(port)];
+  if (jetstream) args.push('-js', '-sd', mkdtempSync(join(tmpdir(), 'cz-nats-js-')));
+  const child = spawn('nats-server', args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await until(
     () =>
@@ -626,4 +628,53 @@ describe('cz connectors', () => {
     const gone = await run('connectors', 'ingest', 'cli-hook', '--file', join(dir, 'events.ndjson'));
     expect(gone.err).toMatch(/no connector named "cli-hook"/);
   });
+
+  it('with JetStream, acknowledge only what is journaled: what a stopped hub held is redelivered to the next', async () => {
+    const { s, hub } = await setup();
+    const server = await startNatsServer(true);
+    const nc = await connectNats({ servers: server.url });
+    try {
+      await (await nc.jetstreamManager()).streams.add({ name: 'ORDERS', subjects: ['jorders.>'] });
+      const js = nc.jetstream();
+      const sent: string[] = [];
+      const publish = async (text: string): Promise<void> => {
+        sent.push(text);
+        await js.publish('jorders.new', Buffer.from(text));
+      };
+      await publish('{"early":1}');
+      const sub = await create(hub, {
+        kind: 'nats',
+        name: 'durable',
+        config: {
+          servers: [server.url],
+          subject: 'jorders.>',
+          jetstream: { stream: 'ORDERS', durable: 'lacrimosa', ackWaitMs: 2000 },
+        },
+      });
+      await publish('{"early":2}');
+      await until(() => streamPayloads(s.journal, 'durable').length === 2, 'the stored messages journaled');
+
+      await s.stop();
+      await until(() => hub.hub.services.sequencer.state === 'disconnected', 'the hub to notice the outage');
+      for (let i = 0; i < 3; i++) await publish(`{"held":${i}}`);
+      await until(async () => {
+        const view = await ok(hub.api(`/api/connectors/${sub.id}`), connectorSchema);
+        return view.state === 'waiting' && view.counters!.pending === 3;
+      }, 'the hub to hold the messages');
+      await hub.close();
+
+      await startSequencer({ backend: 'auto', dir: s.dir, listens: ['0=default'] });
+      const again = await startHub({ journalPath: s.journal, ipcPath: s.ipcPath, dataDir: hub.dataDir });
+      await until(() => streamPayloads(s.journal, 'durable').length >= 5, 'the redelivered messages', 20_000);
+      await publish('{"late":true}');
+      await until(() => streamPayloads(s.journal, 'durable').length >= 6, 'a new message');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(streamPayloads(s.journal, 'durable')).toEqual(sent);
+      const view = await ok(again.api(`/api/connectors/${sub.id}`), connectorSchema);
+      expect(view.counters).toMatchObject({ journaled: 6, pending: 0, rejected: 0 });
+    } finally {
+      await nc.close();
+      await server.stop();
+    }
+  }, 60_000);
 });

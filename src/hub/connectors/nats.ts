@@ -7,10 +7,15 @@
  * Pausing unsubscribes and keeps the buffer; messages published while paused are not seen (core NATS keeps no
  * history).
  *
+ * With `jetstream` set, a durable consumer replaces the subscription: a message is acknowledged only after the
+ * sequencer has journaled it, JetStream stops delivering at `bufferMessages` unacknowledged ones
+ * (`max_ack_pending`), a message that does not fit `bufferBytes` is nak'ed for later, held messages are kept
+ * alive with `working()`, and what the hub held when it paused or stopped is redelivered — at least once.
+ *
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { connect, type NatsConnection } from 'nats';
+import { AckPolicy, connect, type JsMsg, type NatsConnection, nanos } from 'nats';
 import { HubError } from '../errors.ts';
 import type { NatsConfig } from './schema.ts';
 import { type ConnectorHandle, isUnavailable, type Runner, type RunnerState } from './service.ts';
@@ -31,7 +36,7 @@ export class NatsSubscriber implements Runner {
   readonly #handle: ConnectorHandle;
   readonly #config: NatsConfig;
   #state: RunnerState = 'active';
-  #buffer: Uint8Array[] = [];
+  #buffer: { data: Uint8Array; js: JsMsg | null }[] = [];
   #bytes = 0;
   #overflowing = false;
   #abort: AbortController | null = null;
@@ -90,6 +95,30 @@ export class NatsSubscriber implements Runner {
       }
       failures = 0;
       this.#state = 'active';
+      if (this.#config.jetstream) {
+        try {
+          await this.#consumeJetStream(nc, this.#config.jetstream, signal);
+        } catch (error) {
+          if (!signal.aborted) {
+            failures++;
+            this.#state = 'backoff';
+            this.#handle.fail('NATS_JETSTREAM_ERROR', (error as Error).message);
+          }
+        }
+        // Acknowledge what the flusher is journaling now; what is still held goes back to JetStream.
+        await this.#flushing;
+        this.#buffer = this.#buffer.filter((e) => {
+          if (e.js === null) return true;
+          this.#bytes -= e.data.length;
+          return false;
+        });
+        this.#handle.record.counters.pending = this.#buffer.length;
+        await nc.flush().catch(() => undefined);
+        await nc.close().catch(() => undefined);
+        if (signal.aborted) return;
+        await sleep(Math.min(MAX_RECONNECT_PAUSE_MS, 500 * 2 ** Math.min(failures, 10)), signal);
+        continue;
+      }
       const sub = nc.subscribe(this.#config.subject, {
         ...(this.#config.queue === undefined ? {} : { queue: this.#config.queue }),
         callback: (error, message) => {
@@ -118,9 +147,51 @@ export class NatsSubscriber implements Runner {
     }
   }
 
-  #accept(data: Uint8Array): void {
+  async #consumeJetStream(
+    nc: NatsConnection,
+    config: NonNullable<NatsConfig['jetstream']>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const jsm = await nc.jetstreamManager();
+    try {
+      await jsm.consumers.info(config.stream, config.durable);
+    } catch {
+      await jsm.consumers.add(config.stream, {
+        durable_name: config.durable,
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: this.#config.subject,
+        ack_wait: nanos(config.ackWaitMs),
+        max_ack_pending: this.#config.bufferMessages,
+      });
+    }
+    const consumer = await nc.jetstream().consumers.get(config.stream, config.durable);
+    const messages = await consumer.consume({ max_messages: Math.min(this.#config.bufferMessages, 1000) });
+    const stop = () => void messages.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    const keepAlive = setInterval(
+      () => {
+        for (const e of this.#buffer) e.js?.working();
+      },
+      Math.max(500, config.ackWaitMs / 2),
+    );
+    try {
+      for await (const m of messages) {
+        this.#accept(m.data, m);
+        this.#kick(signal);
+      }
+    } finally {
+      clearInterval(keepAlive);
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  #accept(data: Uint8Array, js: JsMsg | null = null): void {
     const { bufferMessages, bufferBytes } = this.#config;
     const counters = this.#handle.record.counters;
+    if (js !== null && this.#bytes + data.length > bufferBytes && this.#buffer.length > 0) {
+      js.nak(1000);
+      return;
+    }
     if (this.#buffer.length >= bufferMessages || this.#bytes + data.length > bufferBytes) {
       counters.received++;
       counters.rejected++;
@@ -135,7 +206,7 @@ export class NatsSubscriber implements Runner {
     }
     this.#overflowing = false;
     // The client reuses its read buffer: keep a copy.
-    this.#buffer.push(Uint8Array.from(data));
+    this.#buffer.push({ data: Uint8Array.from(data), js });
     this.#bytes += data.length;
     counters.pending = this.#buffer.length;
   }
@@ -150,7 +221,7 @@ export class NatsSubscriber implements Runner {
 
   async #flush(signal: AbortSignal): Promise<void> {
     while (!signal.aborted && this.#buffer.length > 0) {
-      const batch = this.#buffer.slice(0, BATCH);
+      const batch = this.#buffer.slice(0, BATCH).map((e) => e.data);
       let done = batch.length;
       try {
         await this.#handle.submit(batch, this.#waiting);
@@ -161,7 +232,10 @@ export class NatsSubscriber implements Runner {
         done = details?.sequences?.length ?? 0;
         this.#waiting = isUnavailable(error);
       }
-      for (const m of this.#buffer.splice(0, done)) this.#bytes -= m.length;
+      for (const e of this.#buffer.splice(0, done)) {
+        this.#bytes -= e.data.length;
+        e.js?.ack();
+      }
       this.#handle.record.counters.pending = this.#buffer.length;
       if (done < batch.length) await sleep(WAIT_MS, signal);
     }

@@ -96,6 +96,22 @@ export const natsConfigSchema = z.strictObject({
     .min(1024)
     .max(1 << 30)
     .default(16 << 20),
+  /**
+   * Consume through a JetStream durable consumer instead of a plain subscription: messages are acknowledged
+   * only once journaled, so what the hub held when it stopped is redelivered.
+   */
+  jetstream: z
+    .strictObject({
+      /** The JetStream stream holding the subject. */
+      stream: z.string().regex(/^[^\s.*>]{1,255}$/, 'a JetStream stream name has no spaces, ".", "*" or ">"'),
+      /** The durable consumer's name (created if missing, filtered on `subject`). */
+      durable: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, "a durable name is 1-64 letters, digits, '_' or '-'"),
+      /** How long JetStream waits for an acknowledgement before redelivering (default 30000 ms). */
+      ackWaitMs: z.int().min(1000).max(3_600_000).default(30_000),
+    })
+    .optional(),
 });
 
 export const createConnectorBodySchema = z.discriminatedUnion(
