@@ -24,7 +24,7 @@ const KINDS: { value: Kind; label: string; title: string }[] = [
   { value: 'nats', label: 'NATS', title: 'The hub subscribes to a NATS subject' },
 ];
 
-interface Form {
+export interface Form {
   name: string;
   stream: string;
   url: string;
@@ -35,9 +35,11 @@ interface Form {
   servers: string;
   subject: string;
   queue: string;
+  jsStream: string;
+  durable: string;
 }
 
-const EMPTY: Form = {
+export const EMPTY: Form = {
   name: '',
   stream: '',
   url: '',
@@ -48,6 +50,8 @@ const EMPTY: Form = {
   servers: 'nats://127.0.0.1:4222',
   subject: '',
   queue: '',
+  jsStream: '',
+  durable: '',
 };
 
 /** "Name: value" lines → headers; a line without a colon is left to the hub's validation as a bad name. */
@@ -63,6 +67,7 @@ function parseHeaders(text: string): Record<string, string> {
 }
 
 export function bodyOf(kind: Kind, form: Form): CreateConnectorInput {
+  // Values are passed as typed; the hub's schema (checked before sending) names what is wrong.
   const common = { name: form.name.trim(), ...(form.stream.trim() ? { stream: form.stream.trim() } : {}) };
   if (kind === 'webhook') return { kind, ...common };
   if (kind === 'http-poll') {
@@ -89,6 +94,9 @@ export function bodyOf(kind: Kind, form: Form): CreateConnectorInput {
         .filter(Boolean),
       subject: form.subject.trim(),
       ...(form.queue.trim() ? { queue: form.queue.trim() } : {}),
+      ...(form.jsStream.trim() || form.durable.trim()
+        ? { jetstream: { stream: form.jsStream.trim(), durable: form.durable.trim() } }
+        : {}),
     },
   };
 }
@@ -200,6 +208,20 @@ export function NewConnector({ onCreated }: { onCreated: (connector: ConnectorVi
           </Field>
           <Field label="Queue group" hint="Optional" error={issue('body.config.queue')}>
             <input value={form.queue} onChange={set('queue')} />
+          </Field>
+          <Field
+            label="JetStream stream"
+            hint="Optional: read through a durable consumer, acknowledged once journaled"
+            error={issue('body.config.jetstream.stream')}
+          >
+            <input value={form.jsStream} onChange={set('jsStream')} />
+          </Field>
+          <Field
+            label="Durable consumer"
+            hint="With a JetStream stream"
+            error={issue('body.config.jetstream.durable')}
+          >
+            <input value={form.durable} onChange={set('durable')} />
           </Field>
         </>
       )}
