@@ -192,5 +192,6 @@ describe('cz query', () => {
     const bad = await cz('SELECT * FROM orders WHERE');
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/line 1, column 27: expected/);
+    expect(bad.err).toContain(`  SELECT * FROM orders WHERE\n  ${' '.repeat(26)}^`);
   });
 });

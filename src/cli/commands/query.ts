@@ -5,6 +5,7 @@
  * @module
  */
 import type { Argv, CommandModule } from 'yargs';
+import { parseQuery } from '../../hub/query/parser.ts';
 import type { QueryResult } from '../../hub/query/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
@@ -22,6 +23,18 @@ const CELL_WIDTH = 60;
 function cell(value: unknown): string {
   const text = typeof value === 'string' ? value : value === null ? '-' : JSON.stringify(value);
   return text.length > CELL_WIDTH ? `${text.slice(0, CELL_WIDTH - 1)}…` : text;
+}
+
+/**
+ * Checks the query here first (the parser is the hub's own), so a mistake is shown with its line and a caret
+ * under the column, without a round trip.
+ */
+function checkSyntax(query: string): void {
+  const parsed = parseQuery(query);
+  if (parsed.ok) return;
+  const { line, column, message } = parsed.error;
+  const text = query.split('\n')[line - 1] ?? '';
+  throw new UserError(`${message}\n  ${text}\n  ${' '.repeat(column - 1)}^`, 2);
 }
 
 async function streamNdjson(target: HubTarget, query: string, context: CommandContext): Promise<void> {
@@ -74,6 +87,7 @@ export const queryCommand = (context: CommandContext): CommandModule<object, Que
       .options(hubOptions) as unknown as Argv<QueryArgs>,
   handler: async (args) => {
     if (args.json && args.ndjson) throw new UserError('--json and --ndjson exclude each other', 2);
+    checkSyntax(args.query);
     const target = hubTarget(args);
     if (args.ndjson) return streamNdjson(target, args.query, context);
     const result = await hubRequest<QueryResult>(target, 'POST', '/api/query', { query: args.query });
