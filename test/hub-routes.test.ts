@@ -106,6 +106,7 @@ async function newConnector(hub: TestHub): Promise<string> {
 
 /** Starts a small simulate or replay job with the admin key and returns its id. */
 async function newJobId(hub: TestHub, kind: 'simulate' | 'replay'): Promise<string> {
+  await jobsIdle(hub, kind);
   const body =
     kind === 'simulate'
       ? { streams: ['walk'], rate: 1000, count: 1 }
@@ -115,6 +116,18 @@ async function newJobId(hub: TestHub, kind: 'simulate' | 'replay'): Promise<stri
   if (response.status !== 202 || job.id === undefined)
     throw new Error(`starting a ${kind} job answered ${response.status}: ${JSON.stringify(job)}`);
   return job.id;
+}
+
+/**
+ * Waits until no simulate or replay job is running: the hub runs at most a few at once (429 TOO_MANY_JOBS
+ * beyond), and on a loaded machine the small jobs the walk starts may not have finished by the next example.
+ */
+async function jobsIdle(hub: TestHub, kind: 'simulate' | 'replay'): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { jobs } = (await (await hub.api(`/api/${kind}`)).json()) as { jobs: { state: string }[] };
+    if (!jobs.some((job) => job.state === 'running')) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 const routeId = (r: AnyRoute): string => `${r.method} ${r.path}`;
@@ -214,6 +227,8 @@ describe('route table walk', () => {
       ];
       for (const [label, key, expected] of credentials) {
         if (route.path === '/api/verify' && route.method === 'POST') await verifyIdle();
+        if (route.method === 'POST' && (route.path === '/api/simulate' || route.path === '/api/replay'))
+          await jobsIdle(hub, route.path === '/api/simulate' ? 'simulate' : 'replay');
         const example = await EXAMPLES[routeId(route)]!({ hub, sequencer });
         const response = await hub.api(example.path, {
           method: route.method,
