@@ -2,6 +2,7 @@
  * `POST /api/query` against a real sequencer fed by real UDP and a real hub: rows, projections, aggregations,
  * EXPLAIN, NDJSON streaming, syntax errors with their position, budgets, scopes, and `cz query`.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import {
@@ -11,7 +12,8 @@ import {
   querySyntaxDetailsSchema,
 } from '../src/hub/query/schema.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
-import { killAll, until } from './helpers/processes.ts';
+import { killAll, tempDir, until } from './helpers/processes.ts';
+import { closeTestJournals, testJournal } from '../src/hub/events/test-journal.ts';
 import { counters, sendUdp, startSequencer, type TestSequencer } from './helpers/sequencer.ts';
 
 let s: TestSequencer;
@@ -42,6 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeHubs();
+  closeTestJournals();
   await killAll();
 });
 
@@ -193,5 +196,41 @@ describe('cz query', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/line 1, column 27: expected/);
     expect(bad.err).toContain(`  SELECT * FROM orders WHERE\n  ${' '.repeat(26)}^`);
+  });
+});
+
+describe('cancellation', () => {
+  it('stops the scan when the request is aborted (a client that goes away)', async () => {
+    const j = testJournal({ slots: 1 << 19, blobSize: 1 << 25 });
+    const encoder = new TextEncoder();
+    for (let done = 0; done < 300_000; done += 20_000) {
+      await j.sequencer.submit(
+        Array.from({ length: 20_000 }, (_, i) => ({
+          streamId: 0,
+          nodeId: 1,
+          payload: encoder.encode(`{"i":${done + i},"s":"abcdefgh"}`),
+        })),
+      );
+    }
+    const big = await startHub({ journalPath: j.path, ipcPath: join(tempDir('cz-query-'), 'none.sock') });
+    const controller = new AbortController();
+    const pending = big.hub.app.request('/api/query', {
+      method: 'POST',
+      headers: {
+        host: new URL(big.url).host,
+        authorization: `Bearer ${big.rootKey}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ query: 'SELECT COUNT(*) FROM * WHERE i < 0' }),
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 20);
+    const response = await pending;
+    const body = (await response.json()) as {
+      error: { code: string; details: { scanned: { count: number } } };
+    };
+    expect(response.status).toBe(400);
+    expect(body.error.code).toBe('QUERY_CANCELLED');
+    expect(body.error.details.scanned.count).toBeLessThan(300_000);
   });
 });

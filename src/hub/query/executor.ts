@@ -239,7 +239,12 @@ export class QueryRun {
   #check(): void {
     if (this.#signal?.aborted) {
       this.#done = true;
-      throw new HubError(400, 'QUERY_CANCELLED', 'the query was cancelled (the client went away)');
+      throw new HubError(
+        400,
+        'QUERY_CANCELLED',
+        'the query was cancelled (the client went away)',
+        this.stats(),
+      );
     }
     const { budget } = this.plan;
     const stats = this.stats();
