@@ -489,6 +489,10 @@ describe('executor', () => {
       code: 'QUERY_BUDGET_EXCEEDED',
       details: { scanned: { from: 0, to: 500, count: 500 } },
     });
+    const grouped = parseQuery('SELECT COUNT(*) FROM * GROUP BY seq');
+    if (!grouped.ok) throw new Error('parse');
+    const groups = await runQuery(j.reader, grouped.query, 0, { maxGroups: 100 }).catch((e: unknown) => e);
+    expect(groups).toMatchObject({ code: 'QUERY_TOO_MANY_GROUPS', details: { maxGroups: 100 } });
     const controller = new AbortController();
     controller.abort();
     const cancelled = await runQuery(j.reader, all.query, Date.now(), { signal: controller.signal }).catch(

@@ -27,6 +27,7 @@ export type Row = unknown[];
 
 export const DEFAULT_SCAN_BUDGET = 20_000_000;
 export const DEFAULT_TIME_BUDGET_MS = 30_000;
+export const DEFAULT_MAX_GROUPS = 100_000;
 const CHUNK = 16_384;
 
 export const ALL_COLUMNS = ['seq', 'time', 'stream', 'node', 'size', 'payload'];
@@ -63,6 +64,8 @@ export interface RunOptions {
   defaultLimit?: number | null;
   scanBudget?: number;
   timeBudgetMs?: number;
+  /** Groups an aggregation may hold (default 100 000): a key per event would otherwise grow without bound. */
+  maxGroups?: number;
   signal?: AbortSignal;
   /** For elapsed time and the time budget. */
   clock?: () => number;
@@ -190,6 +193,7 @@ export class QueryRun {
   readonly #started: number;
   readonly #groups = new Map<string, Group>();
   readonly #needles: Buffer[];
+  readonly #maxGroups: number;
   #skippedByBytes = 0;
   #position: number;
   #matched = 0;
@@ -204,6 +208,7 @@ export class QueryRun {
     this.plan = plan;
     this.#position = plan.range.from;
     this.#needles = requiredBytes(query.where);
+    this.#maxGroups = options.maxGroups ?? DEFAULT_MAX_GROUPS;
     this.#streamIds = plan.streams === null ? null : new Set(plan.streams.map((s) => s.id));
     this.#signal = options.signal;
     this.#clock = options.clock ?? Date.now;
@@ -348,6 +353,15 @@ export class QueryRun {
     if (group) {
       group.count++;
       return;
+    }
+    if (this.#groups.size >= this.#maxGroups) {
+      this.#done = true;
+      throw new HubError(
+        400,
+        'QUERY_TOO_MANY_GROUPS',
+        `the aggregation has more than ${this.#maxGroups} groups: group by a field with fewer values, use a larger BY bucket, or narrow the query`,
+        { ...this.stats(), maxGroups: this.#maxGroups },
+      );
     }
     const q = this.#query;
     const out: Row = [];
