@@ -17,6 +17,9 @@ interface Example {
   body?: unknown;
 }
 
+/** The trace the traces examples write and read. */
+const WALK_TRACE = '5ca1ab1e'.repeat(4);
+
 /** How to call each route validly. `prepare` may create what the call needs (a key to revoke, …). */
 type ExampleFactory = (ctx: { hub: TestHub; sequencer: TestSequencer }) => Promise<Example> | Example;
 
@@ -82,6 +85,65 @@ const EXAMPLES: Record<string, ExampleFactory> = {
     body: [{ walk: 1 }, { walk: 2 }],
   }),
   'GET /api/playback': () => ({ path: '/api/playback' }),
+  'POST /v1/traces': () => ({
+    path: '/v1/traces',
+    body: {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'walk' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: WALK_TRACE,
+                  spanId: 'a'.repeat(16),
+                  name: 'walk',
+                  kind: 1,
+                  startTimeUnixNano: '1700000000000000000',
+                  endTimeUnixNano: '1700000000001000000',
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  }),
+  'POST /api/traces/ingest': () => ({
+    path: '/api/traces/ingest',
+    body: {
+      spans: [
+        {
+          traceId: WALK_TRACE,
+          spanId: 'b'.repeat(16),
+          parentSpanId: 'a'.repeat(16),
+          service: 'walk-db',
+          operation: 'select',
+          startTimeUnixMs: 1700000000000,
+          durationMs: 0.5,
+        },
+      ],
+    },
+  }),
+  'GET /api/traces': () => ({ path: '/api/traces?service=walk&limit=5' }),
+  'GET /api/traces/service-graph': () => ({ path: '/api/traces/service-graph?since=1d' }),
+  'GET /api/traces/:id': async ({ hub }) => {
+    await hub.api('/api/traces/ingest', {
+      body: {
+        spans: [
+          {
+            traceId: WALK_TRACE,
+            spanId: 'c'.repeat(16),
+            service: 'walk',
+            operation: 'root',
+            startTimeUnixMs: 1700000000000,
+            durationMs: 1,
+          },
+        ],
+      },
+    });
+    return { path: `/api/traces/${WALK_TRACE}` };
+  },
   'POST /api/query': () => ({
     path: '/api/query',
     body: { query: 'SELECT seq, n FROM * WHERE n >= 3 SINCE 1h LIMIT 5' },

@@ -10,6 +10,7 @@ import type { FeatureModule } from './hub.ts';
 import { metricsFeature } from './metrics/index.ts';
 import { playbackFeature } from './playback/index.ts';
 import { queryFeature } from './query/index.ts';
+import { tracesFeature } from './traces/index.ts';
 import { verifyFeature } from './verify/index.ts';
 import { wsFeature } from './ws/index.ts';
 
@@ -21,4 +22,5 @@ export const FEATURES: FeatureModule[] = [
   metricsFeature,
   connectorsFeature,
   queryFeature,
+  tracesFeature,
 ];

@@ -141,24 +141,25 @@ export class Hub {
       }
       await next();
     });
-    app.use(
-      '/api/*',
-      bodyLimit({
-        maxSize: config.maxBodyBytes,
-        onError: () => {
-          throw new HubError(
-            413,
-            'PAYLOAD_TOO_LARGE',
-            `request bodies are limited to ${config.maxBodyBytes} bytes`,
-          );
-        },
-      }),
-    );
+    const limit = bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new HubError(
+          413,
+          'PAYLOAD_TOO_LARGE',
+          `request bodies are limited to ${config.maxBodyBytes} bytes`,
+        );
+      },
+    });
+    app.use('/api/*', limit);
+    app.use('/v1/*', limit);
     mountRoutes(app, this.routes, { auth: this.services.auth, now: this.services.now });
     for (const feature of this.features) feature.websocket?.(app);
-    app.all('/api/*', (c) => {
-      throw new HubError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}; see docs/api.md`);
-    });
+    for (const prefix of ['/api/*', '/v1/*']) {
+      app.all(prefix, (c) => {
+        throw new HubError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}; see docs/api.md`);
+      });
+    }
     if (config.uiDir !== null) mountUi(app, config.uiDir);
     app.notFound(() => {
       throw new HubError(404, 'NOT_FOUND', 'not found');
