@@ -19,4 +19,14 @@ describe('verification scripts', () => {
     expect(stdout).toMatch(/verify_auth\.sh: all checks passed/);
     expect(stdout).not.toMatch(/FAIL/);
   }, 120_000);
+
+  it('verify_cli.sh passes: the cz commands against a fresh sequencer and hub', async () => {
+    const { stdout } = await run('bash', ['verify_cli.sh'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    expect(stdout).toMatch(/verify_cli\.sh: all checks passed/);
+    expect(stdout).not.toMatch(/FAIL/);
+  }, 180_000);
 });

@@ -61,12 +61,21 @@ function nodeText(event: EventView): string {
   return [24, 16, 8, 0].map((shift) => (event.node >>> shift) & 0xff).join('.');
 }
 
+/** Control characters as escapes (`\n`, `\u001b`) so a payload cannot move the cursor or recolour the
+ * terminal; everything else, quotes included, as sent. */
+function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    c === '\u007f' ? '\\u007f' : JSON.stringify(c).slice(1, -1),
+  );
+}
+
 function preview(event: EventView): string {
   let text: string;
   if (event.encoding === 'none') return `(${event.size} B)`;
   if (event.encoding === 'hex') text = `0x${event.payload as string}`;
   else if (event.encoding === 'json') text = JSON.stringify(event.payload);
-  else text = JSON.stringify(event.payload).slice(1, -1); // escapes control characters
+  else text = escapeControls(event.payload as string);
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
 }
 
