@@ -13,6 +13,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { main } from '../src/cli/main.ts';
 import { migrate, openDatabase } from '../src/hub/db.ts';
 import {
   ingestResultSchema,
@@ -397,5 +398,75 @@ describe('retention', () => {
     const reopened = openDatabase(dir);
     expect(new TraceStore(reopened, { maxSpans: 10 }).size).toBe(9);
     reopened.close();
+  });
+});
+
+describe('cz traces', () => {
+  it('lists with filters and shows a trace as a tree with timeline bars', async () => {
+    const hub = await hubOnly();
+    const run = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main([...args, '--hub', hub.url, '--key', hub.rootKey], {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const start = Date.now() - 1000;
+    const traceId = 'c1'.repeat(16);
+    await ok(
+      hub.api('/api/traces/ingest', {
+        body: {
+          spans: [
+            {
+              traceId,
+              spanId: SPAN(1),
+              service: 'web',
+              operation: 'GET /cart',
+              startTimeUnixMs: start,
+              durationMs: 100,
+            },
+            {
+              traceId,
+              spanId: SPAN(2),
+              parentSpanId: SPAN(1),
+              service: 'cart',
+              operation: 'load',
+              startTimeUnixMs: start + 50,
+              durationMs: 50,
+              error: true,
+              statusMessage: 'timeout',
+            },
+          ],
+        },
+      }),
+      ingestResultSchema,
+    );
+    const listed = await run('traces', 'list', '--service', 'cart', '--since', '1h');
+    expect(listed.code, listed.err).toBe(0);
+    expect(listed.out).toMatch(
+      new RegExp(`^${traceId}\\s+\\S+\\s+web: GET /cart\\s+100\\.0ms\\s+2\\s+1\\s+cart,web$`, 'm'),
+    );
+    expect((await run('traces', 'list', '--service', 'nobody')).out).toBe('no traces match');
+    const json = await run('traces', 'list', '--errors', '--json');
+    expect((JSON.parse(json.out) as { traceId: string }[]).map((t) => t.traceId)).toEqual([traceId]);
+
+    const shown = await run('traces', 'show', traceId);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain(`trace ${traceId}`);
+    expect(shown.out).toMatch(
+      /^0000000000000001\s+GET \/cart\s+web\s+\+0\.00ms\s+100\.0ms\s+\|#{30}\|\s+unset$/m,
+    );
+    expect(shown.out).toMatch(
+      /^0000000000000002\s+ {2}load\s+cart\s+\+50\.0ms\s+50\.0ms\s+\| {15}#{15}\|\s+error: timeout$/m,
+    );
+
+    const bad = await run('traces', 'show', 'nope');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('not a trace id');
+    const missing = await run('traces', 'show', 'f'.repeat(32));
+    expect(missing.code).not.toBe(0);
+    expect(missing.err).toContain('NOT_FOUND');
   });
 });

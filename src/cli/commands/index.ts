@@ -14,6 +14,7 @@ import { sendCommand } from './send.ts';
 import { startCommand } from './start.ts';
 import { statusCommand } from './status.ts';
 import { tailCommand } from './tail.ts';
+import { tracesCommand } from './traces.ts';
 import { verifyCommand } from './verify.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs types each command's args separately
@@ -28,6 +29,7 @@ export function buildCommands(context: CommandContext): CommandModule<object, an
     sendCommand(context),
     tailCommand(context),
     queryCommand(context),
+    tracesCommand(context),
     verifyCommand(context),
   ];
 }
