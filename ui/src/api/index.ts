@@ -39,6 +39,7 @@ export {
   setConnectorPaused,
   testConnector,
 } from './connectors.ts';
+export { getServiceGraph, getTrace, ingestSpans, listTraces, type TracesQuery } from './traces.ts';
 
 export type {
   LayoutResponse,

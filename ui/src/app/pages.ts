@@ -101,7 +101,6 @@ export const PAGES: readonly PageEntry[] = [
     'Observe',
     'Distributed traces from OpenTelemetry exporters',
     () => import('../pages/traces/index.tsx'),
-    false,
   ),
   page(
     'pipelines',
