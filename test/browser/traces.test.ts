@@ -93,6 +93,9 @@ describe('traces', () => {
     await details.getByText('out of stock').waitFor();
     await details.getByRole('cell', { name: 'A-1' }).waitFor();
     await page.getByRole('row').filter({ hasText: 'shop' }).filter({ hasText: 'stock' }).last().waitFor();
+    const graph = page.getByTestId('rf__wrapper');
+    await graph.getByText('1 calls, 1 errors').waitFor();
+    await graph.getByText('stock · 1 spans, 1 errors').waitFor();
     await browser.screenshot('traces');
     expectNoErrors(browser);
   }, 60_000);

@@ -18,6 +18,7 @@ import { Async, Empty } from '../../components/States.tsx';
 import { formatTime } from '../../lib/format.ts';
 import type { ServiceGraph, TraceSummary } from '../../../../src/hub/traces/schema.ts';
 import { formatSpanMs } from './format.ts';
+import { ServiceGraphView } from './ServiceGraphView.tsx';
 import { Timeline } from './Timeline.tsx';
 import './traces.css';
 
@@ -198,7 +199,12 @@ export default function TracesPage() {
             isEmpty={(g) => g.edges.length === 0}
             empty={<Empty title="No calls between services yet." />}
           >
-            {(g) => <EdgeTable graph={g} />}
+            {(g) => (
+              <>
+                <ServiceGraphView graph={g} />
+                <EdgeTable graph={g} />
+              </>
+            )}
           </Async>
         </Card>
       </div>
