@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # verify_cli.sh — drives the `cz` command line end to end against a real sequencer and hub started on free ports
-# in a temporary directory: send, status (journal and hub), keys, query, connectors, tail and verify, checking
+# in a temporary directory: send, status (journal and hub), keys, query, connectors, tail, traces and verify, checking
 # what each prints. Exits non-zero if any check fails; always stops what it started and removes the directory.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -117,6 +117,18 @@ for _ in $(seq 1 50); do grep -q '"order":99' "$WORK/tail.log" && break; sleep 0
 grep -q '"order":99' "$WORK/tail.log" && pass "cz tail: printed the live event" || { fail "cz tail did not print the live event"; cat "$WORK/tail.log"; }
 kill -INT "$TAIL"
 wait "$TAIL" && pass "cz tail: exits 0 on Ctrl-C" || fail "cz tail: exit code $? on Ctrl-C"
+
+echo "== traces"
+NOW_MS=$(date +%s%3N)
+SPANS="{\"spans\":[
+  {\"traceId\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"spanId\":\"00f067aa0ba902b7\",\"service\":\"web\",\"operation\":\"GET /checkout\",\"kind\":\"server\",\"startTimeUnixMs\":$NOW_MS,\"durationMs\":40},
+  {\"traceId\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"spanId\":\"00f067aa0ba902b8\",\"parentSpanId\":\"00f067aa0ba902b7\",\"service\":\"payments\",\"operation\":\"charge\",\"kind\":\"server\",\"startTimeUnixMs\":$((NOW_MS + 5)),\"durationMs\":20,\"status\":\"error\"}]}"
+check "POST /api/traces/ingest: two spans of one trace" '"accepted": ?2' \
+  curl -s -H "Authorization: Bearer $CZ_API_KEY" -H 'content-type: application/json' -d "$SPANS" "$CZ_HUB_URL/api/traces/ingest"
+check "cz traces list: the trace" "4bf92f3577b34da6a3ce929d0e0e4736" "$CZ" traces list --since 1h
+check "cz traces list --errors: the failed charge makes it an error trace" "4bf92f3577b34da6a3ce929d0e0e4736" "$CZ" traces list --errors
+check "cz traces show: both services in the tree" "charge" "$CZ" traces show 4bf92f3577b34da6a3ce929d0e0e4736
+refuses "cz traces show: an unknown trace" "not found|no trace|404" "$CZ" traces show ffffffffffffffffffffffffffffffff
 
 echo "== verify"
 check "cz verify: a suite and the live journal" "all passed" "$CZ" verify --suite crc32c --runs 50 --journal "$WORK/journal.db"
