@@ -118,6 +118,24 @@ grep -q '"order":99' "$WORK/tail.log" && pass "cz tail: printed the live event" 
 kill -INT "$TAIL"
 wait "$TAIL" && pass "cz tail: exits 0 on Ctrl-C" || fail "cz tail: exit code $? on Ctrl-C"
 
+"$CZ" tail --stream orders --where 'amount > 100 AND status = "ok"' --payload json > "$WORK/tail-where.log" 2>&1 &
+TAIL=$!
+PIDS+=($TAIL)
+sleep 1.5
+"$CZ" send --to "127.0.0.1:$ORDERS" '{"order":100,"amount":50,"status":"ok"}' > /dev/null
+"$CZ" send --to "127.0.0.1:$ORDERS" '{"order":101,"amount":500,"status":"failed"}' > /dev/null
+"$CZ" send --to "127.0.0.1:$ORDERS" '{"order":102,"amount":500,"status":"ok"}' > /dev/null
+for _ in $(seq 1 50); do grep -q '"order":102' "$WORK/tail-where.log" && break; sleep 0.1; done
+if grep -q '"order":102' "$WORK/tail-where.log" && ! grep -Eq '"order":10[01]' "$WORK/tail-where.log"; then
+  pass "cz tail --where: only the matching event"
+else
+  fail "cz tail --where printed the wrong events"
+  cat "$WORK/tail-where.log"
+fi
+kill -INT "$TAIL"
+wait "$TAIL" || true
+refuses "cz tail --where: a bad condition names its column" "--where: line 1, column 10" "$CZ" tail --stream orders --where 'amount > AND'
+
 echo "== traces"
 NOW_MS=$(date +%s%3N)
 SPANS="{\"spans\":[

@@ -8,7 +8,11 @@ import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import type { Argv, CommandModule } from 'yargs';
 import { EventFlags } from '../../core/causal-event.ts';
+import type { CausalEvent } from '../../core/causal-event.ts';
 import { AuthService } from '../../hub/auth/service.ts';
+import type { Expr } from '../../hub/query/ast.ts';
+import { EventContext, evaluate } from '../../hub/query/evaluate.ts';
+import { parseQuery, positionOf } from '../../hub/query/parser.ts';
 import {
   CloseCode,
   type EventView,
@@ -30,6 +34,64 @@ interface TailArgs {
   payload: PayloadMode;
   'max-per-second': number;
   json: boolean;
+  where?: string;
+}
+
+const WHERE_PREFIX = 'SELECT * FROM live WHERE ';
+
+/** Parses `--where` as the WHERE clause of a query (docs/query.md); errors point into the condition itself. */
+export function parseWhere(condition: string): Expr {
+  const parsed = parseQuery(WHERE_PREFIX + condition);
+  if (!parsed.ok) {
+    const offset = Math.max(0, parsed.error.offset - WHERE_PREFIX.length);
+    const { line, column } = positionOf(condition, offset);
+    const what = parsed.error.message.replace(/^line \d+, column \d+: /, '');
+    throw new UserError(`--where: line ${line}, column ${column}: ${what}`);
+  }
+  const q = parsed.query;
+  if (
+    q.where === null ||
+    q.since ||
+    q.until ||
+    q.groupBy ||
+    q.bucketMs !== null ||
+    q.limit !== null ||
+    q.offset !== null
+  )
+    throw new UserError(
+      '--where takes a condition only (like amount > 100 AND status = "ok"), no other clauses',
+    );
+  return q.where;
+}
+
+/** An event from /ws as the query evaluator sees it: its bytes come from the byte-exact text or hex payload. */
+class LiveEventContext extends EventContext {
+  timeMs = 0;
+  override time(): number {
+    return this.timeMs;
+  }
+}
+
+function payloadBytes(event: EventView): Uint8Array {
+  if (event.encoding === 'hex') return Buffer.from(event.payload as string, 'hex');
+  if (event.encoding === 'text') return Buffer.from(event.payload as string, 'utf8');
+  return new Uint8Array(0);
+}
+
+/** Re-renders an event fetched as byte-exact text/hex in the payload mode the user asked for. */
+function asShown(event: EventView, mode: PayloadMode): EventView {
+  if (mode === 'text' || event.encoding === 'none') return event;
+  if (mode === 'none') return { ...event, encoding: 'none', payload: undefined };
+  const bytes = payloadBytes(event);
+  if (mode === 'hex') return { ...event, encoding: 'hex', payload: Buffer.from(bytes).toString('hex') };
+  if (event.encoding === 'text') {
+    try {
+      return { ...event, encoding: 'json', payload: JSON.parse(event.payload as string) as unknown };
+    } catch {
+      return event;
+    }
+  }
+  return event;
 }
 
 const DEFAULT_HUB = 'http://127.0.0.1:3000';
@@ -127,6 +189,11 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
         type: 'boolean',
         default: false,
         describe: 'One JSON event per line',
+      })
+      .option('where', {
+        type: 'string',
+        describe:
+          'Only events matching this query condition (docs/query.md), e.g. \'amount > 100 AND status = "ok"\'; applied after --max-per-second',
       }) as unknown as Argv<TailArgs>,
   handler: async (args) => {
     const hub = args.hub ?? process.env.CZ_HUB_URL ?? DEFAULT_HUB;
@@ -145,6 +212,25 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
     if (args.node !== undefined && (!Number.isInteger(args.node) || args.node < 0 || args.node > 0xffff_ffff))
       throw new UserError(`--node must be a u32 node id, got ${args.node}`);
     const stream = /^\d+$/.test(args.stream) ? Number(args.stream) : args.stream;
+    const where = args.where === undefined ? null : parseWhere(args.where);
+    let streamName: string | null = null;
+    let current: EventView | null = null;
+    const live = new LiveEventContext(
+      () => payloadBytes(current!),
+      () => streamName,
+    );
+    const matches = (event: EventView): boolean => {
+      if (where === null) return true;
+      current = event;
+      live.timeMs = event.time;
+      const slot = {
+        streamId: event.stream,
+        nodeId: event.node,
+        flags: event.flags,
+        payloadLength: event.size,
+      };
+      return evaluate(where, live.reset(event.seq, slot as unknown as CausalEvent));
+    };
 
     const signal = waitForSignal();
     const socket = new WebSocket(url, {
@@ -183,7 +269,8 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
               type: 'subscribe',
               topic: 'events',
               stream,
-              payload: args.payload,
+              // A condition needs the bytes: text and hex are byte-exact; the asked mode is applied locally.
+              payload: where === null ? args.payload : 'text',
               maxPerSecond,
               ...(args.node === undefined ? {} : { where: { node: args.node } }),
             }),
@@ -196,7 +283,10 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
           );
         } else if (message.type === 'events') {
           const streamText = message.streamName ?? String(message.stream);
-          for (const event of message.events) {
+          streamName = message.streamName;
+          for (const received of message.events) {
+            if (!matches(received)) continue;
+            const event = where === null ? received : asShown(received, args.payload);
             context.output.out(
               args.json
                 ? JSON.stringify({ ...event, streamName: message.streamName })
