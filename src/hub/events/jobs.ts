@@ -20,6 +20,78 @@ export interface Job<V> {
   stop(): Promise<void>;
 }
 
+/**
+ * The lifecycle both job kinds share: `running` until `work` returns (`completed`), is aborted by `stop`
+ * (`stopped`) or throws (`failed`, with the error's code and message).
+ */
+export abstract class RunningJob<V> implements Job<V> {
+  readonly id: string;
+  protected readonly now: () => number;
+  readonly #abort = new AbortController();
+  readonly #createdAt: number;
+  #state: JobState = 'running';
+  #error: { code: string; message: string } | null = null;
+  #finishedAt: number | null = null;
+  #done: Promise<void> = Promise.resolve();
+
+  constructor(id: string, now: () => number) {
+    this.id = id;
+    this.now = now;
+    this.#createdAt = now();
+  }
+
+  get state(): JobState {
+    return this.#state;
+  }
+
+  start(): void {
+    this.#done = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#done;
+  }
+
+  abstract view(): V;
+
+  /** The job's work: returns when it is done, when it gives up, or soon after `signal` aborts. */
+  protected abstract work(signal: AbortSignal): Promise<void>;
+
+  /** The fields every job view starts with. */
+  protected lifecycle(): {
+    id: string;
+    state: JobState;
+    error: { code: string; message: string } | null;
+    createdAt: number;
+    finishedAt: number | null;
+  } {
+    return {
+      id: this.id,
+      state: this.#state,
+      error: this.#error,
+      createdAt: this.#createdAt,
+      finishedAt: this.#finishedAt,
+    };
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    try {
+      await this.work(signal);
+      this.#finish(signal.aborted ? 'stopped' : 'completed');
+    } catch (error) {
+      this.#finish('failed', jobError(error));
+    }
+  }
+
+  #finish(state: JobState, error: { code: string; message: string } | null = null): void {
+    this.#state = state;
+    this.#error = error;
+    this.#finishedAt = this.now();
+  }
+}
+
 export const newJobId = (prefix: 'sim' | 'rpl'): string => `${prefix}_${randomBytes(6).toString('hex')}`;
 
 export class JobRegistry<V, J extends Job<V> = Job<V>> {

@@ -21,10 +21,10 @@ import { u64ToBigInt } from '../../core/u64.ts';
 import type { IpcSubmitEventInput } from '../../ipc/protocol.ts';
 import type { JournalSource } from '../journal-source.ts';
 import type { SequencerLink } from '../sequencer-link.ts';
-import { batchSize, type Job, jobError, Pacer, sleep, submitWithBackoff, type SubmitTally } from './jobs.ts';
+import { batchSize, Pacer, RunningJob, sleep, submitWithBackoff, type SubmitTally } from './jobs.ts';
 import { scanForward } from './page.ts';
 import type { EventFilter } from './range.ts';
-import type { JobState, ReplayJob } from './schema.ts';
+import type { ReplayJob } from './schema.ts';
 
 /** The largest UDP payload over IPv4. */
 const MAX_DATAGRAM = 65_507;
@@ -54,14 +54,10 @@ interface Item {
   payload: Uint8Array;
 }
 
-export class ReplayRun implements Job<ReplayJob> {
-  readonly id: string;
+export class ReplayRun extends RunningJob<ReplayJob> {
   readonly #config: ReplayConfig;
   readonly #journal: JournalSource;
   readonly #sequencer: SequencerLink;
-  readonly #now: () => number;
-  readonly #abort = new AbortController();
-  readonly #createdAt: number;
   readonly #tally: SubmitTally = {
     submitted: 0,
     journaled: 0,
@@ -77,41 +73,21 @@ export class ReplayRun implements Job<ReplayJob> {
   #sent = 0;
   #failed = 0;
   #evicted = 0;
-  #state: JobState = 'running';
-  #error: { code: string; message: string } | null = null;
-  #finishedAt: number | null = null;
-  #done: Promise<void> = Promise.resolve();
 
   constructor(
     id: string,
     config: ReplayConfig,
     services: { journal: JournalSource; sequencer: SequencerLink; now: () => number },
   ) {
-    this.id = id;
+    super(id, services.now);
     this.#config = config;
     this.#journal = services.journal;
     this.#sequencer = services.sequencer;
-    this.#now = services.now;
-    this.#createdAt = services.now();
     this.#position = config.lo;
   }
 
-  get state(): JobState {
-    return this.#state;
-  }
-
-  start(): void {
-    this.#done = this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#abort.abort();
-    await this.#done;
-  }
-
-  async #run(): Promise<void> {
+  protected async work(signal: AbortSignal): Promise<void> {
     const { hi, filter, rate, target } = this.#config;
-    const signal = this.#abort.signal;
     const socket = target.kind === 'udp' ? dgram.createSocket(isIPv6(target.host) ? 'udp6' : 'udp4') : null;
     // Asynchronous socket errors (e.g. ICMP unreachable reported later) must not crash the hub.
     socket?.on('error', () => this.#failed++);
@@ -136,9 +112,6 @@ export class ReplayRun implements Job<ReplayJob> {
         if (socket !== null && target.kind === 'udp') await this.#sendUdp(socket, target, items);
         else if (target.kind === 'stream' && !(await this.#submit(target.streamId, items, signal))) break;
       }
-      this.#finish(signal.aborted ? 'stopped' : 'completed');
-    } catch (error) {
-      this.#finish('failed', jobError(error));
     } finally {
       socket?.close();
     }
@@ -226,21 +199,11 @@ export class ReplayRun implements Job<ReplayJob> {
     return ok;
   }
 
-  #finish(state: JobState, error: { code: string; message: string } | null = null): void {
-    this.#state = state;
-    this.#error = error;
-    this.#finishedAt = this.#now();
-  }
-
   view(): ReplayJob {
     const { lo, hi, filter, streams, target, rate } = this.#config;
     return {
-      id: this.id,
+      ...this.lifecycle(),
       kind: 'replay',
-      state: this.#state,
-      error: this.#error,
-      createdAt: this.#createdAt,
-      finishedAt: this.#finishedAt,
       config: { range: { from: lo, to: hi }, streams, node: filter.node, target, rate },
       progress: {
         total: hi - lo,

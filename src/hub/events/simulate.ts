@@ -9,9 +9,9 @@ import { performance } from 'node:perf_hooks';
 import type { IpcSubmitEventInput } from '../../ipc/protocol.ts';
 import { HubError } from '../errors.ts';
 import type { SequencerLink } from '../sequencer-link.ts';
-import { batchSize, type Job, jobError, Pacer, sleep, submitWithBackoff, type SubmitTally } from './jobs.ts';
+import { batchSize, Pacer, RunningJob, sleep, submitWithBackoff, type SubmitTally } from './jobs.ts';
 import { utf8Prefix } from './payload.ts';
-import type { JobState, SimulateBody, SimulateJob } from './schema.ts';
+import type { SimulateBody, SimulateJob } from './schema.ts';
 
 /** Bytes of payload per submit at most, keeping IPC frames far below their 16 MiB cap. */
 const MAX_BATCH_BYTES = 4 << 20;
@@ -110,13 +110,9 @@ export interface SimulateConfig {
   payload: SimulateBody['payload'];
 }
 
-export class SimulateRun implements Job<SimulateJob> {
-  readonly id: string;
+export class SimulateRun extends RunningJob<SimulateJob> {
   readonly #config: SimulateConfig;
   readonly #sequencer: SequencerLink;
-  readonly #now: () => number;
-  readonly #abort = new AbortController();
-  readonly #createdAt: number;
   readonly #target: number;
   readonly #tally: SubmitTally = {
     submitted: 0,
@@ -127,17 +123,11 @@ export class SimulateRun implements Job<SimulateJob> {
     firstSeq: null,
     lastSeq: null,
   };
-  #state: JobState = 'running';
-  #error: { code: string; message: string } | null = null;
-  #finishedAt: number | null = null;
-  #done: Promise<void> = Promise.resolve();
 
   constructor(id: string, config: SimulateConfig, services: { sequencer: SequencerLink; now: () => number }) {
-    this.id = id;
+    super(id, services.now);
     this.#config = config;
     this.#sequencer = services.sequencer;
-    this.#now = services.now;
-    this.#createdAt = services.now();
     const byDuration =
       config.durationMs === null
         ? Number.POSITIVE_INFINITY
@@ -145,75 +135,46 @@ export class SimulateRun implements Job<SimulateJob> {
     this.#target = Math.min(config.count ?? Number.POSITIVE_INFINITY, byDuration);
   }
 
-  get state(): JobState {
-    return this.#state;
-  }
-
-  start(): void {
-    this.#done = this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#abort.abort();
-    await this.#done;
-  }
-
-  async #run(): Promise<void> {
+  protected async work(signal: AbortSignal): Promise<void> {
     const { streams, rate, durationMs, nodeId } = this.#config;
-    const signal = this.#abort.signal;
     const make = payloadMaker(this.#config.payload, this.id);
     const started = performance.now();
     const deadline = durationMs === null ? Number.POSITIVE_INFINITY : started + durationMs;
     const pacer = new Pacer(rate, started);
     const tick = batchSize(rate);
     let next = 0;
-    try {
-      while (!signal.aborted && next < this.#target) {
-        const now = performance.now();
-        if (now >= deadline) break;
-        const want = Math.min(tick, this.#target - next);
-        const due = pacer.due(now, next);
-        if (due < want) {
-          await sleep(pacer.wait(now, next + want), signal);
-          continue;
-        }
-        const events: IpcSubmitEventInput[] = [];
-        const time = this.#now();
-        let bytes = 0;
-        for (
-          let n = Math.min(due, this.#target - next, MAX_BATCH_EVENTS);
-          n > 0 && bytes < MAX_BATCH_BYTES;
-          n--
-        ) {
-          const stream = streams[next % streams.length]!;
-          const payload = make({ i: next, stream: stream.name, time });
-          bytes += payload.length;
-          events.push({ streamId: stream.id, nodeId, payload });
-          next++;
-        }
-        if (!(await submitWithBackoff(this.#sequencer, events, this.#tally, signal))) break;
+    while (!signal.aborted && next < this.#target) {
+      const now = performance.now();
+      if (now >= deadline) break;
+      const want = Math.min(tick, this.#target - next);
+      const due = pacer.due(now, next);
+      if (due < want) {
+        await sleep(pacer.wait(now, next + want), signal);
+        continue;
       }
-      this.#finish(signal.aborted ? 'stopped' : 'completed');
-    } catch (error) {
-      this.#finish('failed', jobError(error));
+      const events: IpcSubmitEventInput[] = [];
+      const time = this.now();
+      let bytes = 0;
+      for (
+        let n = Math.min(due, this.#target - next, MAX_BATCH_EVENTS);
+        n > 0 && bytes < MAX_BATCH_BYTES;
+        n--
+      ) {
+        const stream = streams[next % streams.length]!;
+        const payload = make({ i: next, stream: stream.name, time });
+        bytes += payload.length;
+        events.push({ streamId: stream.id, nodeId, payload });
+        next++;
+      }
+      if (!(await submitWithBackoff(this.#sequencer, events, this.#tally, signal))) break;
     }
-  }
-
-  #finish(state: JobState, error: { code: string; message: string } | null = null): void {
-    this.#state = state;
-    this.#error = error;
-    this.#finishedAt = this.#now();
   }
 
   view(): SimulateJob {
     const { streams, rate, durationMs, count, nodeId, payload } = this.#config;
     return {
-      id: this.id,
+      ...this.lifecycle(),
       kind: 'simulate',
-      state: this.#state,
-      error: this.#error,
-      createdAt: this.#createdAt,
-      finishedAt: this.#finishedAt,
       config: {
         streams,
         rate,
