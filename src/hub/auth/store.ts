@@ -238,31 +238,20 @@ export class AuditLog {
 
   /** Newest first. */
   query(q: AuditQuery): AuditEntry[] {
+    const conditions: [string, string | number | undefined][] = [
+      ['key_id = ?', q.keyId],
+      ['action = ?', q.action],
+      ['outcome = ?', q.outcome],
+      ['at >= ?', q.since],
+      ['at < ?', q.until],
+      ['id < ?', q.before],
+    ];
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.keyId !== undefined) {
-      where.push('key_id = ?');
-      args.push(q.keyId);
-    }
-    if (q.action !== undefined) {
-      where.push('action = ?');
-      args.push(q.action);
-    }
-    if (q.outcome !== undefined) {
-      where.push('outcome = ?');
-      args.push(q.outcome);
-    }
-    if (q.since !== undefined) {
-      where.push('at >= ?');
-      args.push(q.since);
-    }
-    if (q.until !== undefined) {
-      where.push('at < ?');
-      args.push(q.until);
-    }
-    if (q.before !== undefined) {
-      where.push('id < ?');
-      args.push(q.before);
+    for (const [condition, value] of conditions) {
+      if (value === undefined) continue;
+      where.push(condition);
+      args.push(value);
     }
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = this.#db.prepare(sql).all(...args, q.limit) as AuditRow[];
