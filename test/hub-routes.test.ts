@@ -2,7 +2,7 @@
  * Walks the hub's whole route table — generated from `hub.routes`, so a new route cannot escape — with no key,
  * a malformed key, an unknown key, a revoked key and read, write and admin keys, expecting 401/403/2xx exactly
  * as the scope rules say. Then a property test posts arbitrary JSON to every mutating route and checks the hub
- * never answers 5xx and always uses the error shape.
+ * never answers 5xx and always uses the error shape (under /v1/, OTLP's google.rpc.Status).
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -328,7 +328,23 @@ describe('arbitrary request bodies', () => {
           const text = await response.text();
           if (response.status >= 500)
             problems.push(`${route.method} ${path} ${JSON.stringify(body)} → ${response.status} ${text}`);
-          if (response.status >= 400) {
+          if (response.status >= 400 && path.startsWith('/v1/')) {
+            // OTLP/HTTP: a google.rpc.Status, the hub's code as its ErrorInfo reason.
+            const parsed = JSON.parse(text) as {
+              code?: unknown;
+              message?: unknown;
+              details?: { reason?: unknown }[];
+            };
+            if (
+              typeof parsed.code !== 'number' ||
+              typeof parsed.message !== 'string' ||
+              typeof parsed.details?.[0]?.reason !== 'string'
+            ) {
+              problems.push(
+                `${route.method} ${path} → ${response.status} without the OTLP Status shape: ${text}`,
+              );
+            }
+          } else if (response.status >= 400) {
             const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
             if (typeof parsed.error?.code !== 'string' || typeof parsed.error.message !== 'string') {
               problems.push(`${route.method} ${path} → ${response.status} without the error shape: ${text}`);

@@ -54,6 +54,29 @@ async function failure(response: Promise<Response>, status: number, code: string
   return body.error.message;
 }
 
+interface OtlpStatus {
+  code: number;
+  message: string;
+  details: ({ '@type': string } & Record<string, unknown>)[];
+}
+
+/** Parses an OTLP failure: a google.rpc.Status whose first detail is an ErrorInfo carrying the hub's code. */
+function otlpStatus(text: string, status: number, reason: string, actual: number): OtlpStatus {
+  const body = JSON.parse(text) as OtlpStatus;
+  expect(Object.keys(body).sort(), text).toEqual(['code', 'details', 'message']);
+  expect(typeof body.code).toBe('number');
+  expect(typeof body.message).toBe('string');
+  expect({ status: actual, reason: body.details[0]?.reason }, body.message).toEqual({ status, reason });
+  expect(body.details[0]!['@type']).toBe('type.googleapis.com/google.rpc.ErrorInfo');
+  return body;
+}
+
+/** Expects an OTLP failure (`/v1/*`): the HTTP status and the hub's code as the ErrorInfo reason. */
+async function otlpFailure(response: Promise<Response>, status: number, reason: string): Promise<OtlpStatus> {
+  const r = await response;
+  return otlpStatus(await r.text(), status, reason, r.status);
+}
+
 /** A POST that reads the answer even when the hub stops reading an oversized body early. */
 function rawRequest(
   url: string,
@@ -230,19 +253,32 @@ describe('POST /v1/traces', () => {
     expect(again.trace.spanCount).toBe(2);
     expect(again.spans.find((s) => s.spanId === SPAN(1))!.name).toBe('renamed');
 
-    expect(await failure(post(otlpBody([otlpSpan({ traceId: 'abc' })])), 400, 'INVALID_REQUEST')).toContain(
-      'a trace id is 32 hex digits',
-    );
-    await failure(post({ resourceSpans: 5 }), 400, 'INVALID_REQUEST');
-    await failure(post('{"resourceSpans": ['), 400, 'INVALID_JSON');
+    // Failures are google.rpc.Status bodies, as OTLP/HTTP requires; bad data comes with a BadRequest.
+    const allBad = await otlpFailure(post(otlpBody([otlpSpan({ traceId: 'abc' })])), 400, 'INVALID_REQUEST');
+    expect(allBad.code).toBe(3);
+    expect(allBad.message).toContain('a trace id is 32 hex digits');
+    expect(allBad.details[1]).toEqual({
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [
+        { field: 'resourceSpans.0.scopeSpans.0.spans.0.traceId', description: 'a trace id is 32 hex digits' },
+      ],
+    });
+    const envelope = await otlpFailure(post({ resourceSpans: 5 }), 400, 'INVALID_REQUEST');
+    expect(envelope.details[1]).toMatchObject({
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [{ field: 'body.resourceSpans' }],
+    });
+    await otlpFailure(post('{"resourceSpans": ['), 400, 'INVALID_JSON');
     expect(
-      await failure(
-        post('\x0a\x00', { 'content-type': 'application/x-protobuf' }),
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-      ),
+      (
+        await otlpFailure(
+          post('\x0a\x00', { 'content-type': 'application/x-protobuf' }),
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+        )
+      ).message,
     ).toContain('http/json');
-    await failure(post('{}', { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await otlpFailure(post('{}', { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     const big = await rawRequest(
       `${hub.url}/v1/traces`,
       {
@@ -251,10 +287,18 @@ describe('POST /v1/traces', () => {
       },
       Buffer.from(JSON.stringify(otlpBody([otlpSpan({ name: 'x'.repeat(2 << 20) })]))),
     );
-    expect(big.status).toBe(413);
-    expect(JSON.parse(big.body)).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
-    await failure(post(otlpBody([otlpSpan()]), undefined, null), 401, 'UNAUTHORIZED');
-    await failure(hub.api('/v1/metrics', { body: {} }), 404, 'NOT_FOUND');
+    expect(otlpStatus(big.body, 413, 'PAYLOAD_TOO_LARGE', big.status).code).toBe(8);
+    // Spans are counted before each is checked, so empty objects are enough to exceed the per-request limit.
+    const many = await otlpFailure(
+      post(otlpBody(Array.from({ length: 10_001 }, () => ({})))),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+    expect(many.message).toContain('at most 10000 spans');
+    expect((await otlpFailure(post(otlpBody([otlpSpan()]), undefined, null), 401, 'UNAUTHORIZED')).code).toBe(
+      16,
+    );
+    await otlpFailure(hub.api('/v1/metrics', { body: {} }), 404, 'NOT_FOUND');
 
     const gzipped = gzipSync(JSON.stringify(otlpBody([otlpSpan({ spanId: SPAN(9) })])));
     const r = await fetch(`${hub.url}/v1/traces`, {
@@ -270,6 +314,112 @@ describe('POST /v1/traces', () => {
     expect(await r.json()).toEqual({});
     expect((await ok(hub.api(`/api/traces/${TRACE}`), traceDetailSchema)).trace.spanCount).toBe(3);
   });
+});
+
+describe('overload: the span budget', () => {
+  /** A hub that stores 1 span per second, at most 3 at once: the second 3-span request within 3 s is refused. */
+  async function throttledHub(): Promise<TestHub> {
+    const dir = tempDir('cz-traces-');
+    return startHub({
+      journalPath: join(dir, 'none.db'),
+      ipcPath: join(dir, 'none.sock'),
+      traceIngest: { spansPerSecond: 1, burstSpans: 3 },
+    });
+  }
+  const threeSpans = (trace: string) =>
+    otlpBody([1, 2, 3].map((n) => otlpSpan({ traceId: trace, spanId: SPAN(n), name: `op${n}` })));
+  const stored = async (hub: TestHub, trace: string): Promise<number> => {
+    const r = await hub.api(`/api/traces/${trace}`);
+    if (r.status === 404) return 0;
+    return traceDetailSchema.parse(await r.json()).trace.spanCount;
+  };
+
+  it('answers 429 with Retry-After and a Status with RetryInfo, stores nothing of it, and admits after the wait', async () => {
+    const hub = await throttledHub();
+    const [first, second] = ['a1'.repeat(16), 'b2'.repeat(16)];
+    const post = (body: unknown) => hub.api('/v1/traces', { body });
+
+    expect(await ok(post(threeSpans(first)), otlpResponseSchema)).toEqual({});
+    expect(await stored(hub, first)).toBe(3);
+
+    const refused = await post(threeSpans(second));
+    const retryAfter = refused.headers.get('retry-after');
+    const status = otlpStatus(await refused.text(), 429, 'INGEST_OVERLOADED', refused.status);
+    expect(retryAfter).toMatch(/^[1-3]$/);
+    expect(status.code).toBe(8);
+    expect(status.message).toContain('nothing of this request was stored');
+    expect(status.details).toContainEqual({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: `${retryAfter}s`,
+    });
+    expect(await stored(hub, second)).toBe(0);
+    // The audit log records the refusal as a failed export.
+    const audit = (await (await hub.api('/api/auth/audit?limit=1')).json()) as {
+      entries: { action: string; status: number }[];
+    };
+    expect(audit.entries[0]).toMatchObject({ action: 'traces.otlp', status: 429 });
+
+    // The simple ingest shares the budget and answers in the hub's error shape.
+    const simple = await hub.api('/api/traces/ingest', {
+      body: {
+        spans: [
+          {
+            traceId: second,
+            spanId: SPAN(1),
+            service: 's',
+            operation: 'o',
+            startTimeUnixMs: 1,
+            durationMs: 1,
+          },
+        ],
+      },
+    });
+    expect(simple.status).toBe(429);
+    expect(simple.headers.get('retry-after')).toMatch(/^[1-3]$/);
+    expect(((await simple.json()) as { error: { code: string } }).error.code).toBe('INGEST_OVERLOADED');
+
+    await new Promise((resolve) => setTimeout(resolve, Number(retryAfter) * 1000));
+    expect(await ok(post(threeSpans(second)), otlpResponseSchema)).toEqual({});
+    expect(await stored(hub, second)).toBe(3);
+  }, 30_000);
+
+  it('refuses for good (413, not 429) a request larger than the budget could ever admit', async () => {
+    const hub = await throttledHub();
+    const trace = 'c3'.repeat(16);
+    const body = otlpBody([1, 2, 3, 4].map((n) => otlpSpan({ traceId: trace, spanId: SPAN(n) })));
+    const refused = await otlpFailure(hub.api('/v1/traces', { body }), 413, 'PAYLOAD_TOO_LARGE');
+    expect(refused.message).toContain('at most 3 spans');
+    expect(await stored(hub, trace)).toBe(0);
+  });
+
+  it('lets the real OTLP exporter deliver through a 429: it waits for Retry-After and sends again', async () => {
+    const hub = await throttledHub();
+    // Use the whole burst, so the exporter's first attempt is refused.
+    await ok(hub.api('/v1/traces', { body: threeSpans('d4'.repeat(16)) }), otlpResponseSchema);
+    const exporter = new OTLPTraceExporter({
+      url: `${hub.url}/v1/traces`,
+      headers: { Authorization: `Bearer ${hub.rootKey}` },
+      timeoutMillis: 20_000,
+    });
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'retrier' }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const span = provider.getTracer('t').startSpan('patient');
+    const traceId = span.spanContext().traceId;
+    span.end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    expect(await stored(hub, traceId)).toBe(1);
+    const audit = (await (await hub.api('/api/auth/audit?limit=10')).json()) as {
+      entries: { action: string; status: number }[];
+    };
+    const exports = audit.entries.filter((e) => e.action === 'traces.otlp').map((e) => e.status);
+    // Newest first: the exporter's accepted retry, after at least one 429, after the burst.
+    expect(exports[0]).toBe(200);
+    expect(exports.slice(1, -1).every((s) => s === 429) && exports.length >= 3).toBe(true);
+    expect(exports.at(-1)).toBe(200);
+  }, 30_000);
 });
 
 describe('POST /api/traces/ingest and the list filters', () => {

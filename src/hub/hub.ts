@@ -15,7 +15,7 @@ import { authRoutes } from './auth/routes.ts';
 import { AuthService } from './auth/service.ts';
 import { AuditLog, authMigrations, KeyStore } from './auth/store.ts';
 import { type Db, type Migration, migrate, openDatabase } from './db.ts';
-import { HubError } from './errors.ts';
+import { HubError, otlpStatusBody } from './errors.ts';
 import { JournalSource } from './journal-source.ts';
 import { MetricsSampler, type MetricsSource } from './metrics/sampler.ts';
 import { type AnyRoute, type HubEnv, mountRoutes } from './routes.ts';
@@ -36,6 +36,8 @@ export interface HubConfig {
   maxBodyBytes: number;
   /** Failed authentications from one address per minute before 429s (default 20). */
   authFailureLimit?: number;
+  /** The span ingestion budget of the traces feature (default 50 000 spans/s, a burst of one second's worth). */
+  traceIngest?: { spansPerSecond?: number; burstSpans?: number };
   now?: () => number;
 }
 
@@ -165,17 +167,17 @@ export class Hub {
       throw new HubError(404, 'NOT_FOUND', 'not found');
     });
     app.onError((error, c) => {
+      // /v1/* is OTLP/HTTP, whose clients expect a google.rpc.Status body on every 4xx and 5xx.
+      const otlp = c.req.path.startsWith('/v1/');
       if (error instanceof HubError) {
         for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-        return c.json(error.body(), error.status as 400);
+        return c.json(otlp ? otlpStatusBody(error) : error.body(), error.status as 400);
       }
       process.stderr.write(
         `hub: unexpected error on ${c.req.method} ${c.req.path}: ${error.stack ?? String(error)}\n`,
       );
-      return c.json(
-        { error: { code: 'INTERNAL', message: 'internal error; the hub log has the details' } },
-        500,
-      );
+      const internal = new HubError(500, 'INTERNAL', 'internal error; the hub log has the details');
+      return c.json(otlp ? otlpStatusBody(internal) : internal.body(), 500);
     });
     return app;
   }

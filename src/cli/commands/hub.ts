@@ -21,6 +21,7 @@ interface HubArgs {
   'allow-remote': boolean;
   'ui-dir': string;
   'max-body': string;
+  'trace-spans-per-sec': number;
   json: boolean;
 }
 
@@ -59,6 +60,11 @@ export const hubCommand = (context: CommandContext): CommandModule<object, HubAr
       })
       .option('ui-dir', { type: 'string', default: DEFAULT_UI_DIR, describe: 'Built UI to serve at /' })
       .option('max-body', { type: 'string', default: '1MiB', describe: 'Largest request body under /api' })
+      .option('trace-spans-per-sec', {
+        type: 'number',
+        default: 50_000,
+        describe: 'Spans per second the trace endpoints store before answering 429 with Retry-After',
+      })
       .option('json', {
         type: 'boolean',
         default: false,
@@ -67,6 +73,9 @@ export const hubCommand = (context: CommandContext): CommandModule<object, HubAr
   handler: async (args) => {
     const { host, port } = parseBind(args.bind);
     const dataDir = resolve(args['data-dir']);
+    const spansPerSecond = args['trace-spans-per-sec'];
+    if (!Number.isFinite(spansPerSecond) || spansPerSecond <= 0)
+      throw new UserError(`--trace-spans-per-sec must be a positive number, got ${spansPerSecond}`);
     let hub: Hub;
     let address: { host: string; port: number };
     try {
@@ -80,6 +89,7 @@ export const hubCommand = (context: CommandContext): CommandModule<object, HubAr
           dataDir,
           uiDir: args['ui-dir'],
           maxBodyBytes: parseSize('max-body', args['max-body']),
+          traceIngest: { spansPerSecond },
         },
         FEATURES,
       );

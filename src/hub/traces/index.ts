@@ -5,6 +5,7 @@
  * @module
  */
 import type { FeatureModule } from '../hub.ts';
+import { IngestBudget } from './budget.ts';
 import { traceRoutes } from './routes.ts';
 import { traceMigrations, TraceStore } from './store.ts';
 
@@ -15,7 +16,11 @@ export const tracesFeature: FeatureModule = {
     const store = new TraceStore(services.db);
     return {
       name: 'traces',
-      routes: traceRoutes(store, { now: services.now, maxBodyBytes: services.config.maxBodyBytes }),
+      routes: traceRoutes(store, {
+        now: services.now,
+        maxBodyBytes: services.config.maxBodyBytes,
+        budget: new IngestBudget(services.config.traceIngest),
+      }),
     };
   },
 };

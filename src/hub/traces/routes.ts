@@ -11,6 +11,7 @@ import { HubError, notFound, validationError } from '../errors.ts';
 import { timeParam } from '../events/params.ts';
 import { resolveTimeBound } from '../events/time.ts';
 import { type AnyRoute, defineRoute, limitParam } from '../routes.ts';
+import type { IngestBudget } from './budget.ts';
 import { countOtlpSpans, fromOtlp, fromSimple } from './convert.ts';
 import {
   INGEST_MAX_SPANS,
@@ -20,7 +21,7 @@ import {
   traceIdSchema,
   type TraceList,
 } from './schema.ts';
-import type { TraceStore } from './store.ts';
+import type { SpanRecord, TraceStore } from './store.ts';
 
 const msParam = (what: string) =>
   z
@@ -101,18 +102,35 @@ function otlpJson(
   }
 }
 
-function tooMany(n: number): HubError {
+function tooMany(n: number, max: number): HubError {
   return new HubError(
     413,
     'PAYLOAD_TOO_LARGE',
-    `one request may carry at most ${INGEST_MAX_SPANS} spans (got ${n}); send smaller batches`,
+    `one request may carry at most ${max} spans (got ${n}); send smaller batches`,
   );
 }
 
 export function traceRoutes(
   store: TraceStore,
-  options: { now: () => number; maxBodyBytes: number },
+  options: { now: () => number; maxBodyBytes: number; budget: IngestBudget },
 ): AnyRoute[] {
+  const { budget } = options;
+  // A request larger than the bucket could never be admitted: it is refused for good (413), not throttled.
+  const maxSpans = Math.min(INGEST_MAX_SPANS, budget.burstSpans);
+  /** Stores the spans if the budget admits them all; otherwise stores none and says when to come back. */
+  const admitAndStore = (spans: readonly SpanRecord[]): IngestResult => {
+    const verdict = budget.take(spans.length);
+    if (verdict.admitted) return store.ingest(spans);
+    if (verdict.reason === 'too-large') throw tooMany(spans.length, verdict.burstSpans);
+    throw new HubError(
+      429,
+      'INGEST_OVERLOADED',
+      `the hub is storing spans at its limit of ${budget.spansPerSecond} per second; ` +
+        `retry in ${verdict.retryAfterSeconds} s (nothing of this request was stored)`,
+      { retryAfterSeconds: verdict.retryAfterSeconds },
+      { 'Retry-After': String(verdict.retryAfterSeconds) },
+    );
+  };
   return [
     defineRoute({
       method: 'POST',
@@ -129,15 +147,20 @@ export function traceRoutes(
         const parsed = otlpRequestSchema.safeParse(json);
         if (!parsed.success) throw validationError('body', parsed.error);
         const total = countOtlpSpans(parsed.data);
-        if (total > INGEST_MAX_SPANS) throw tooMany(total);
+        if (total > maxSpans) throw tooMany(total, maxSpans);
         const { spans, rejected, errors } = fromOtlp(parsed.data);
         if (total > 0 && spans.length === 0) {
+          // Each reason is "<where>: <why>"; as issues they become the Status's BadRequest field violations.
+          const issues = errors.map((e) => {
+            const colon = e.indexOf(': ');
+            return { field: e.slice(0, colon), message: e.slice(colon + 2) };
+          });
           throw new HubError(400, 'INVALID_REQUEST', `every span was rejected: ${errors.join('; ')}`, {
             rejectedSpans: rejected,
-            errors,
+            issues,
           });
         }
-        const result = spans.length > 0 ? store.ingest(spans) : { accepted: 0, traces: 0 };
+        const result = spans.length > 0 ? admitAndStore(spans) : { accepted: 0, traces: 0 };
         c.set('auditDetail', { accepted: result.accepted, rejected, traces: result.traces });
         if (rejected === 0) return c.json({});
         return c.json({
@@ -156,7 +179,7 @@ export function traceRoutes(
         const bad = spans.findIndex((s) => s.endNs < s.startNs);
         if (bad >= 0)
           throw new HubError(400, 'INVALID_REQUEST', `body.spans.${bad}: the span ends before it starts`);
-        const result: IngestResult = store.ingest(spans);
+        const result = admitAndStore(spans);
         c.set('auditDetail', result);
         return c.json(result);
       },
