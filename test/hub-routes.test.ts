@@ -148,6 +148,52 @@ const EXAMPLES: Record<string, ExampleFactory> = {
     path: '/api/query',
     body: { query: 'SELECT seq, n FROM * WHERE n >= 3 SINCE 1h LIMIT 5' },
   }),
+  'POST /api/query/check': () => ({ path: '/api/query/check', body: { query: 'SELECT * FROM * LIMIT' } }),
+  'GET /api/query/history': () => ({ path: '/api/query/history?limit=5' }),
+  'GET /api/query/saved': () => ({ path: '/api/query/saved' }),
+  'POST /api/query/saved': () => ({
+    path: '/api/query/saved',
+    body: { name: walkName(), query: 'SELECT seq FROM * SINCE 5m' },
+  }),
+  'PUT /api/query/saved/:id': async ({ hub }) => ({
+    path: `/api/query/saved/${await newSavedQuery(hub)}`,
+    body: { name: walkName(), query: 'SELECT COUNT(*) FROM * GROUP BY n' },
+  }),
+  'DELETE /api/query/saved/:id': async ({ hub }) => ({
+    path: `/api/query/saved/${await newSavedQuery(hub)}`,
+  }),
+  'GET /api/dashboards': () => ({ path: '/api/dashboards' }),
+  'POST /api/dashboards': () => ({
+    path: '/api/dashboards',
+    body: { name: walkName(), widgets: [WALK_WIDGET] },
+  }),
+  'POST /api/dashboards/import': () => ({
+    path: '/api/dashboards/import',
+    body: {
+      format: 'lacrimosa.dashboard',
+      formatVersion: 1,
+      dashboard: { name: walkName(), widgets: [WALK_WIDGET] },
+    },
+  }),
+  'POST /api/dashboards/preview': () => ({
+    path: '/api/dashboards/preview',
+    body: { widget: WALK_WIDGET, since: '1h' },
+  }),
+  'GET /api/dashboards/:id': async ({ hub }) => ({ path: `/api/dashboards/${(await newDashboard(hub)).id}` }),
+  'PUT /api/dashboards/:id': async ({ hub }) => {
+    const { id, version } = await newDashboard(hub);
+    return { path: `/api/dashboards/${id}`, body: { name: walkName(), version, widgets: [WALK_WIDGET] } };
+  },
+  'DELETE /api/dashboards/:id': async ({ hub }) => ({
+    path: `/api/dashboards/${(await newDashboard(hub)).id}`,
+  }),
+  'GET /api/dashboards/:id/export': async ({ hub }) => ({
+    path: `/api/dashboards/${(await newDashboard(hub)).id}/export`,
+  }),
+  'POST /api/dashboards/:id/widgets/:widgetId/data': async ({ hub }) => ({
+    path: `/api/dashboards/${(await newDashboard(hub)).id}/widgets/walk/data`,
+    body: { since: '1h' },
+  }),
   'POST /api/playback': () => ({
     path: '/api/playback',
     body: { action: 'play', from: 0, to: 5, speed: 10 },
@@ -157,12 +203,41 @@ const EXAMPLES: Record<string, ExampleFactory> = {
 let walkNames = 0;
 const walkName = (): string => `walk-${++walkNames}`;
 
+/** The widget the dashboard examples save and read. */
+const WALK_WIDGET = {
+  id: 'walk',
+  type: 'value',
+  title: 'walk',
+  query: 'SELECT COUNT(*) FROM * WHERE n >= 3',
+  layout: { x: 0, y: 0, w: 3, h: 2 },
+};
+
+/** Creates a dashboard with the root key and returns its id and version. */
+async function newDashboard(hub: TestHub): Promise<{ id: string; version: number }> {
+  const response = await hub.api('/api/dashboards', { body: { name: walkName(), widgets: [WALK_WIDGET] } });
+  const created = (await response.json()) as { id?: string; version?: number };
+  if (response.status !== 201 || created.id === undefined || created.version === undefined)
+    throw new Error(`creating a dashboard answered ${response.status}: ${JSON.stringify(created)}`);
+  return { id: created.id, version: created.version };
+}
+
 /** Creates a webhook connector with the admin key and returns its id. */
 async function newConnector(hub: TestHub): Promise<string> {
   const response = await hub.api('/api/connectors', { body: { kind: 'webhook', name: walkName() } });
   const created = (await response.json()) as { id?: string };
   if (response.status !== 201 || created.id === undefined)
     throw new Error(`creating a connector answered ${response.status}: ${JSON.stringify(created)}`);
+  return created.id;
+}
+
+/** Saves a query with the admin key and returns its id. */
+async function newSavedQuery(hub: TestHub): Promise<number> {
+  const response = await hub.api('/api/query/saved', {
+    body: { name: walkName(), query: 'SELECT * FROM *' },
+  });
+  const created = (await response.json()) as { id?: number };
+  if (response.status !== 201 || created.id === undefined)
+    throw new Error(`saving a query answered ${response.status}: ${JSON.stringify(created)}`);
   return created.id;
 }
 

@@ -57,6 +57,8 @@ export interface QueryError {
   offset: number;
   expected: string[];
   found: string;
+  /** Characters of the offending token in the input (0 at the end of the input), to underline it. */
+  length: number;
 }
 
 export type ParseResult = { ok: true; query: Query } | { ok: false; error: QueryError };

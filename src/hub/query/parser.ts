@@ -310,7 +310,8 @@ export function parseQuery(input: string): ParseResult {
     const found = describe(token);
     const what = error.message ?? `expected ${expected.join(', ')} but found ${found}`;
     const message = `line ${line}, column ${column}: ${what}`;
-    const queryError: QueryError = { message, line, column, offset: token.offset, expected, found };
+    const length = token.kind === 'eof' ? 0 : token.text.length;
+    const queryError: QueryError = { message, line, column, offset: token.offset, expected, found, length };
     return { ok: false, error: queryError };
   }
 }

@@ -73,4 +73,127 @@ export const querySyntaxDetailsSchema = z.object({
   offset: z.number(),
   expected: z.array(z.string()),
   found: z.string(),
+  /** Characters of the input the error points at (the offending token); 0 at the end of the input. */
+  length: z.number(),
 });
+export type QuerySyntaxDetails = z.infer<typeof querySyntaxDetailsSchema>;
+
+// ── editor support ───────────────────────────────────────────────────────────────────────────────────
+
+/** The language's keywords (the lexer's list; a unit test keeps the two equal), for highlighting and completion. */
+export const QUERY_KEYWORDS = [
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'AND',
+  'OR',
+  'NOT',
+  'CONTAINS',
+  'STARTSWITH',
+  'SINCE',
+  'UNTIL',
+  'LIMIT',
+  'OFFSET',
+  'GROUP',
+  'BY',
+  'COUNT',
+  'EXPLAIN',
+  'TRUE',
+  'FALSE',
+  'NULL',
+] as const;
+
+/** Fields every event has (the parser's list; a unit test keeps the two equal); other names are JSON paths. */
+export const QUERY_BUILTIN_FIELDS = ['stream', 'node', 'seq', 'time', 'size', 'payload'] as const;
+
+/** `POST /api/query/check`: parses without running. */
+export const queryCheckBodySchema = z.strictObject({
+  query: z.string().max(QUERY_MAX_LENGTH, `query is longer than ${QUERY_MAX_LENGTH} characters`),
+});
+export type QueryCheckBody = z.input<typeof queryCheckBodySchema>;
+
+export const queryCheckResultSchema = z.discriminatedUnion('ok', [
+  /** `query`: the canonical text. */
+  z.object({ ok: z.literal(true), query: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    error: querySyntaxDetailsSchema.extend({ message: z.string() }),
+  }),
+]);
+export type QueryCheckResult = z.infer<typeof queryCheckResultSchema>;
+
+// ── saved queries ────────────────────────────────────────────────────────────────────────────────────
+
+export const SAVED_QUERY_NAME_MAX = 100;
+/** Saved queries a hub keeps at most. */
+export const SAVED_QUERIES_MAX = 1000;
+
+const savedQueryName = z
+  .string()
+  .trim()
+  .min(1, 'name is empty')
+  .max(SAVED_QUERY_NAME_MAX, `name is longer than ${SAVED_QUERY_NAME_MAX} characters`)
+  // eslint-disable-next-line no-control-regex -- a name is one line of printable text
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'name must not contain control characters');
+
+const savedQueryText = z
+  .string()
+  .min(1, 'query is empty')
+  .max(QUERY_MAX_LENGTH, `query is longer than ${QUERY_MAX_LENGTH} characters`);
+
+export const savedQueryBodySchema = z.strictObject({ name: savedQueryName, query: savedQueryText });
+export type SavedQueryBody = z.input<typeof savedQueryBodySchema>;
+
+/** `PUT /api/query/saved/:id`: a new name, a new text, or both. */
+export const savedQueryUpdateBodySchema = z
+  .strictObject({ name: savedQueryName.optional(), query: savedQueryText.optional() })
+  .refine((b) => b.name !== undefined || b.query !== undefined, 'give a name, a query, or both');
+export type SavedQueryUpdateBody = z.input<typeof savedQueryUpdateBodySchema>;
+
+export const savedQueryParams = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'id must be a positive integer')
+    .transform(Number),
+});
+
+export const savedQuerySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  query: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** The key that saved or last changed it. */
+  updatedBy: z.string().nullable(),
+});
+export type SavedQuery = z.infer<typeof savedQuerySchema>;
+
+export const savedQueryListSchema = z.object({ queries: z.array(savedQuerySchema) });
+export type SavedQueryList = z.infer<typeof savedQueryListSchema>;
+
+// ── history ──────────────────────────────────────────────────────────────────────────────────────────
+
+/** Executed queries the hub keeps; older ones are dropped. */
+export const QUERY_HISTORY_MAX = 500;
+
+export const queryHistoryEntrySchema = z.object({
+  id: z.number(),
+  /** Epoch ms when the query was received. */
+  at: z.number(),
+  query: z.string(),
+  format: z.enum(['json', 'ndjson']),
+  keyId: z.string().nullable(),
+  keyName: z.string().nullable(),
+  /** Rows answered (0 for an error or EXPLAIN). */
+  rows: z.number(),
+  /** Slots scanned, when the scan started. */
+  scanned: z.number().nullable(),
+  durationMs: z.number(),
+  ok: z.boolean(),
+  /** The error code when not ok (QUERY_SYNTAX, UNKNOWN_STREAM, QUERY_BUDGET_EXCEEDED, CANCELLED, …). */
+  errorCode: z.string().nullable(),
+});
+export type QueryHistoryEntry = z.infer<typeof queryHistoryEntrySchema>;
+
+export const queryHistorySchema = z.object({ entries: z.array(queryHistoryEntrySchema) });
+export type QueryHistory = z.infer<typeof queryHistorySchema>;
