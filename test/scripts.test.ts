@@ -29,4 +29,14 @@ describe('verification scripts', () => {
     expect(stdout).toMatch(/verify_cli\.sh: all checks passed/);
     expect(stdout).not.toMatch(/FAIL/);
   }, 180_000);
+
+  it('verify_dashboards.sh passes: dashboard CRUD, export/import and widget data from UDP traffic', async () => {
+    const { stdout } = await run('bash', ['verify_dashboards.sh'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(stdout).toMatch(/verify_dashboards\.sh: all checks passed/);
+    expect(stdout).not.toMatch(/FAIL/);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { connectorsFeature } from './connectors/index.ts';
+import { dashboardsFeature } from './dashboards/index.ts';
 import { eventsFeature } from './events/index.ts';
 import type { FeatureModule } from './hub.ts';
 import { metricsFeature } from './metrics/index.ts';
@@ -23,4 +24,5 @@ export const FEATURES: FeatureModule[] = [
   connectorsFeature,
   queryFeature,
   tracesFeature,
+  dashboardsFeature,
 ];
