@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceColumns } from './ServiceGraphView.tsx';
+import { serviceColumns } from './service-graph.ts';
 
 const graph = (edges: [string, string][]) => ({
   services: [...new Set(edges.flat())].map((name) => ({ name, spans: 1, errors: 0 })),

@@ -1,7 +1,10 @@
 /**
  * Topology: who sends to which stream and who consumes it — `GET /api/topology` as a graph (@xyflow/react) in
- * columns by kind, edges labelled with their live rates, refreshed every two seconds. Clicking a node (or
- * Enter on a focused one, or the picker) shows its details; the selection is kept in the URL (`?node=`).
+ * columns by kind, edges labelled with their live rates, refreshed every two seconds — and, below, the services
+ * seen in traces over the last 15 minutes (`GET /api/traces/service-graph`) with the calls between them,
+ * labelled with call counts and error rates. The page joins the two answers itself: the hub's runtime topology
+ * knows nothing of traces. Clicking a node (or Enter on a focused one, or the picker) shows its details; the
+ * selection is kept in the URL (`?node=`); a service links to its traces on the Traces page.
  *
  * @module
  */
@@ -21,21 +24,49 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
-import { getSystem, getTopology, type TopologyResponse, useApi } from '../../api/index.ts';
-import { useSearchParam } from '../../app/router.tsx';
+import { type MouseEvent, type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { getServiceGraph, getSystem, getTopology, useApi } from '../../api/index.ts';
+import { Link, useSearchParam } from '../../app/router.tsx';
 import { Badge, StatusDot } from '../../components/Badge.tsx';
 import { Card } from '../../components/Card.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { Async } from '../../components/States.tsx';
+import { Async, ErrorState } from '../../components/States.tsx';
 import { TrafficHint } from '../../components/TrafficHint.tsx';
-import { formatAgo, formatCompact, formatNodeId, formatNumber, formatRate } from '../../lib/format.ts';
+import {
+  formatAgo,
+  formatCompact,
+  formatNodeId,
+  formatNumber,
+  formatPercent,
+  formatRate,
+} from '../../lib/format.ts';
 import { resolveTheme, usePrefs } from '../../prefs.ts';
-import { type Kind, layoutTopology, ROW_HEIGHT, type TopologyEntity } from './layout.ts';
+import {
+  combineTopology,
+  graphRows,
+  isCall,
+  type Kind,
+  layoutTopology,
+  ROW_HEIGHT,
+  type TopologyEdge,
+  type TopologyEntity,
+  type TopologyGraph,
+} from './layout.ts';
 import './topology.css';
 
 const REFRESH_MS = 2000;
-const KIND_LABEL: Record<Kind, string> = { node: 'Sender', stream: 'Stream', consumer: 'Consumer' };
+/** The services' window (a `since` of the service graph), and how often it is re-read: it groups spans. */
+const SERVICE_WINDOW = '15m';
+const SERVICE_REFRESH_MS = 5000;
+const KIND_LABEL: Record<Kind, string> = {
+  node: 'Sender',
+  stream: 'Stream',
+  consumer: 'Consumer',
+  service: 'Service',
+};
+const KINDS = ['node', 'stream', 'consumer', 'service'] as const;
+const BADGE_TONE = { node: 'info', stream: 'accent', consumer: 'neutral', service: 'warn' } as const;
+const tracesOf = (service: string): string => `/traces?service=${encodeURIComponent(service)}`;
 const SOURCE_LABEL: Record<string, string> = {
   ipv4: 'IPv4 source address',
   ipv6: 'hash of an IPv6 source address',
@@ -47,8 +78,15 @@ type EntityNode = Node<{ entity: TopologyEntity }, 'entity'>;
 
 export default function TopologyPage() {
   const topology = useApi((signal) => getTopology({ signal }), [], { refresh: REFRESH_MS });
+  const services = useApi((signal) => getServiceGraph(SERVICE_WINDOW, { signal }), [], {
+    refresh: SERVICE_REFRESH_MS,
+  });
   const system = useApi((signal) => getSystem({ signal }), [], {});
-  const counts = topology.data ? countKinds(topology.data) : null;
+  const graph = useMemo(
+    () => (topology.data ? combineTopology(topology.data, services.data ?? null) : undefined),
+    [topology.data, services.data],
+  );
+  const counts = graph ? countKinds(graph) : null;
   const hint = (
     <TrafficHint title="No senders yet" listeners={system.data?.sequencer.listeners ?? []}>
       <div>Each sender shows up as a node, joined to the streams it writes to.</div>
@@ -58,18 +96,26 @@ export default function TopologyPage() {
     <>
       <PageHeader
         title="Topology"
-        description="Senders → streams → consumer cursors, with the live rate of every flow. Click a node for its details."
+        description="Senders → streams → consumer cursors, with the live rate of every flow, and the services seen in traces with the calls between them. Click a node for its details."
         actions={
           counts && (
             <span className="topo-counts muted num">
               {plural(counts.node, 'sender')} · {plural(counts.stream, 'stream')} ·{' '}
-              {plural(counts.consumer, 'consumer')}
+              {plural(counts.consumer, 'consumer')} · {plural(counts.service, 'service')}
             </span>
           )
         }
       />
+      {services.error && (
+        <ErrorState
+          what="Loading the services seen in traces"
+          error={services.error}
+          onRetry={services.reload}
+          compact
+        />
+      )}
       <Async
-        state={topology}
+        state={{ ...topology, data: graph }}
         what="Loading the topology"
         isEmpty={(data) => data.nodes.length === 0}
         empty={hint}
@@ -87,7 +133,7 @@ export default function TopologyPage() {
   );
 }
 
-function TopologyView({ topology }: { topology: TopologyResponse }) {
+function TopologyView({ topology }: { topology: TopologyGraph }) {
   const [selected, setSelected] = useSearchParam('node');
   const { theme } = usePrefs();
   const { fitView } = useReactFlow();
@@ -95,7 +141,7 @@ function TopologyView({ topology }: { topology: TopologyResponse }) {
   // Nodes live in state so that xyflow's measurements (and drags) survive a refresh; they are re-placed only when
   // the set of nodes changes. Adjusted while rendering when new data arrives (React's pattern for derived state).
   const [nodes, setNodes] = useState<EntityNode[]>([]);
-  const [seen, setSeen] = useState<TopologyResponse | null>(null);
+  const [seen, setSeen] = useState<TopologyGraph | null>(null);
   if (seen !== topology) {
     setSeen(topology);
     setNodes((previous) => mergeNodes(topology, previous));
@@ -159,6 +205,9 @@ function TopologyView({ topology }: { topology: TopologyResponse }) {
           <span>
             <i className="topo-swatch topo-swatch-cursor" /> cursor (rate estimated)
           </span>
+          <span>
+            <i className="topo-swatch topo-swatch-call" /> service calls (15 min)
+          </span>
         </div>
       </div>
       <Details topology={topology} entity={entity} onSelect={setSelected} />
@@ -170,6 +219,7 @@ const NODE_TYPES = { entity: EntityView };
 
 function EntityView({ data, selected }: NodeProps<EntityNode>) {
   const { entity } = data;
+  if (entity.kind === 'service') return <ServiceView entity={entity} selected={selected} />;
   const active = entity.eventsPerSec > 0;
   return (
     <div
@@ -202,7 +252,56 @@ function EntityView({ data, selected }: NodeProps<EntityNode>) {
   );
 }
 
-function mergeNodes(topology: TopologyResponse, previous: EntityNode[]): EntityNode[] {
+type ServiceEntity = Extract<TopologyEntity, { kind: 'service' }>;
+
+/** A service: its spans and errors in the window, and a link to its traces. */
+function ServiceView({ entity, selected }: { entity: ServiceEntity; selected: boolean }) {
+  // The link leaves the page; it must neither start a drag nor select the node on its way out.
+  const follow = (event: MouseEvent) => event.stopPropagation();
+  return (
+    <div
+      className={[
+        'topo-node',
+        'topo-node-service',
+        selected ? 'is-selected' : '',
+        entity.errors ? 'has-errors' : '',
+      ]
+        .filter(Boolean)
+        .join(' ')}
+      data-kind="service"
+      data-label={entity.label}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="topo-node-kind">{KIND_LABEL.service}</div>
+      <div className="topo-node-label" title={entity.label}>
+        {entity.label}
+      </div>
+      <div className="topo-node-stats num">
+        <span className="topo-node-rate">{formatCompact(entity.spans)} spans</span>
+        <span className={entity.errors ? 'topo-node-errors' : 'faint'}>
+          {formatCompact(entity.errors)} err
+        </span>
+      </div>
+      <Link
+        to={tracesOf(entity.label)}
+        className="topo-node-link nodrag"
+        onClick={follow}
+        aria-label={`Traces of ${entity.label}`}
+      >
+        Traces →
+      </Link>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+}
+
+function ariaLabelOf(entity: TopologyEntity): string {
+  if (entity.kind === 'service')
+    return `Service ${entity.label}, ${plural(entity.spans, 'span')}, ${plural(entity.errors, 'error')}`;
+  return `${KIND_LABEL[entity.kind]} ${entity.label}, ${formatRate(entity.eventsPerSec)}`;
+}
+
+function mergeNodes(topology: TopologyGraph, previous: EntityNode[]): EntityNode[] {
   const before = new Map(previous.map((n) => [n.id, n]));
   const sameSet = previous.length === topology.nodes.length && topology.nodes.every((n) => before.has(n.id));
   const placed = sameSet ? null : new Map(layoutTopology(topology).map((p) => [p.id, p]));
@@ -215,26 +314,46 @@ function mergeNodes(topology: TopologyResponse, previous: EntityNode[]): EntityN
       type: 'entity' as const,
       position: place ? { x: place.x, y: place.y } : (old?.position ?? { x: 0, y: 0 }),
       data: { entity },
-      ariaLabel: `${KIND_LABEL[entity.kind]} ${entity.label}, ${formatRate(entity.eventsPerSec)}`,
+      ariaLabel: ariaLabelOf(entity),
     };
   });
 }
 
-function buildEdges(topology: TopologyResponse, selected: string | null): Edge[] {
+/** A call edge's label: how many calls, and which share of them failed. */
+function callLabel(calls: number, errors: number): string {
+  return `${formatCompact(calls)} calls${errors > 0 ? ` · ${formatPercent(errors / calls)} err` : ''}`;
+}
+
+function buildEdges(topology: TopologyGraph, selected: string | null): Edge[] {
   return topology.edges.map((e) => {
-    const rate = e.eventsPerSec;
-    const flowing = rate > 0;
     const touches = selected !== null && (e.from === selected || e.to === selected);
     const dim = selected !== null && !touches;
-    const color = e.estimated ? 'var(--chart-4)' : flowing ? 'var(--chart-1)' : 'var(--border-strong)';
-    return {
+    const common = {
       id: e.id,
       source: e.from,
       target: e.to,
       type: 'default',
-      label: `${e.estimated ? '≈ ' : ''}${formatRate(rate)}`,
       labelBgPadding: [6, 3] as [number, number],
       labelBgBorderRadius: 4,
+    };
+    if (isCall(e)) {
+      const color = e.errors > 0 ? 'var(--bad)' : 'var(--chart-2)';
+      return {
+        ...common,
+        label: callLabel(e.calls, e.errors),
+        className: ['topo-edge', 'topo-edge-call', dim ? 'is-dim' : '', touches ? 'is-touching' : '']
+          .filter(Boolean)
+          .join(' '),
+        style: { stroke: color, strokeWidth: 1.25 + Math.min(3.5, Math.log10(1 + e.calls)) },
+        markerEnd: { type: MarkerType.ArrowClosed, color, width: 16, height: 16 },
+      };
+    }
+    const rate = e.eventsPerSec;
+    const flowing = rate > 0;
+    const color = e.estimated ? 'var(--chart-4)' : flowing ? 'var(--chart-1)' : 'var(--border-strong)';
+    return {
+      ...common,
+      label: `${e.estimated ? '≈ ' : ''}${formatRate(rate)}`,
       className: ['topo-edge', flowing ? 'is-flowing' : '', dim ? 'is-dim' : '', touches ? 'is-touching' : '']
         .filter(Boolean)
         .join(' '),
@@ -253,7 +372,7 @@ function Details({
   entity,
   onSelect,
 }: {
-  topology: TopologyResponse;
+  topology: TopologyGraph;
   entity: TopologyEntity | null;
   onSelect: (id: string | null) => void;
 }) {
@@ -265,7 +384,7 @@ function Details({
       className="topo-picker"
     >
       <option value="">Select a node…</option>
-      {(['node', 'stream', 'consumer'] as const).map((kind) => {
+      {KINDS.map((kind) => {
         const members = topology.nodes.filter((n) => n.kind === kind);
         return members.length === 0 ? null : (
           <optgroup key={kind} label={`${KIND_LABEL[kind]}s`}>
@@ -297,17 +416,22 @@ function Details({
     <Card
       title={
         <span className="topo-details-title">
-          <Badge tone={entity.kind === 'node' ? 'info' : entity.kind === 'stream' ? 'accent' : 'neutral'}>
-            {KIND_LABEL[entity.kind]}
-          </Badge>{' '}
-          {entity.label}
+          <Badge tone={BADGE_TONE[entity.kind]}>{KIND_LABEL[entity.kind]}</Badge> {entity.label}
         </span>
       }
       className="topo-details"
     >
       {picker}
       <dl className="topo-facts num" data-testid="topology-details">
-        <Fact name="Rate" value={formatRate(entity.eventsPerSec)} />
+        {entity.kind === 'service' ? (
+          <>
+            <Fact name="Spans (15 min)" value={formatNumber(entity.spans)} />
+            <Fact name="Error spans" value={formatNumber(entity.errors)} />
+            <Fact name="Error rate" value={formatPercent(entity.spans ? entity.errors / entity.spans : 0)} />
+          </>
+        ) : (
+          <Fact name="Rate" value={formatRate(entity.eventsPerSec)} />
+        )}
         {entity.kind === 'node' && (
           <>
             <Fact name="Events" value={formatNumber(entity.events)} />
@@ -342,13 +466,24 @@ function Details({
         )}
       </dl>
       <FlowList
-        title="Receives from"
+        title={entity.kind === 'service' ? 'Called by' : 'Receives from'}
         edges={incoming}
         other={(e) => e.from}
         label={label}
         onSelect={onSelect}
       />
-      <FlowList title="Sends to" edges={outgoing} other={(e) => e.to} label={label} onSelect={onSelect} />
+      <FlowList
+        title={entity.kind === 'service' ? 'Calls' : 'Sends to'}
+        edges={outgoing}
+        other={(e) => e.to}
+        label={label}
+        onSelect={onSelect}
+      />
+      {entity.kind === 'service' && (
+        <p className="topo-note">
+          <Link to={tracesOf(entity.label)}>Show the traces of {entity.label}</Link>
+        </p>
+      )}
       {entity.kind === 'consumer' && (
         <p className="faint topo-note">
           A cursor does not say which streams it reads: its edges join every stream, with the cursor&apos;s
@@ -368,8 +503,6 @@ function Fact({ name, value, mono }: { name: string; value: ReactNode; mono?: bo
   );
 }
 
-type TopologyEdge = TopologyResponse['edges'][number];
-
 function FlowList({
   title,
   edges,
@@ -384,7 +517,8 @@ function FlowList({
   onSelect: (id: string) => void;
 }) {
   if (edges.length === 0) return null;
-  const sorted = [...edges].sort((a, b) => b.eventsPerSec - a.eventsPerSec);
+  const weight = (e: TopologyEdge) => (isCall(e) ? e.calls : e.eventsPerSec);
+  const sorted = [...edges].sort((a, b) => weight(b) - weight(a));
   return (
     <div className="topo-flows">
       <h3>{title}</h3>
@@ -394,11 +528,15 @@ function FlowList({
             <button type="button" className="link-button" onClick={() => onSelect(other(e))}>
               {label.get(other(e)) ?? other(e)}
             </button>
-            <span className="num">
-              {e.estimated ? '≈ ' : ''}
-              {formatRate(e.eventsPerSec)}
-              {e.events !== undefined && <span className="faint"> · {formatCompact(e.events)} ev</span>}
-            </span>
+            {isCall(e) ? (
+              <span className="num">{callLabel(e.calls, e.errors)}</span>
+            ) : (
+              <span className="num">
+                {e.estimated ? '≈ ' : ''}
+                {formatRate(e.eventsPerSec)}
+                {e.events !== undefined && <span className="faint"> · {formatCompact(e.events)} ev</span>}
+              </span>
+            )}
           </li>
         ))}
       </ul>
@@ -407,13 +545,13 @@ function FlowList({
 }
 
 /** Tall enough for the longest column at about natural size, never taller than the window. */
-function graphHeight(topology: TopologyResponse): string {
-  const rows = Math.max(...Object.values(countKinds(topology)));
+function graphHeight(topology: TopologyGraph): string {
+  const rows = graphRows(topology);
   return `clamp(380px, ${rows * ROW_HEIGHT + 200}px, calc(100vh - 150px))`;
 }
 
-function countKinds(topology: TopologyResponse): Record<Kind, number> {
-  const counts: Record<Kind, number> = { node: 0, stream: 0, consumer: 0 };
+function countKinds(topology: TopologyGraph): Record<Kind, number> {
+  const counts: Record<Kind, number> = { node: 0, stream: 0, consumer: 0, service: 0 };
   for (const n of topology.nodes) counts[n.kind] += 1;
   return counts;
 }

@@ -7,32 +7,12 @@
 import { Background, Controls, type Edge, MarkerType, type Node, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
+import { serviceColumns } from '../../lib/service-graph.ts';
 import { resolveTheme, usePrefs } from '../../prefs.ts';
 import type { ServiceGraph } from '../../../../src/hub/traces/schema.ts';
 
 const COLUMN = 240;
 const ROW = 90;
-
-/** Column of each service: the longest chain of callers above it (cycles cut at the number of services). */
-export function serviceColumns(graph: ServiceGraph): Map<string, number> {
-  const column = new Map(graph.services.map((s) => [s.name, 0]));
-  for (const e of graph.edges) {
-    if (!column.has(e.parent)) column.set(e.parent, 0);
-    if (!column.has(e.child)) column.set(e.child, 0);
-  }
-  for (let pass = 0; pass < column.size; pass++) {
-    let changed = false;
-    for (const e of graph.edges) {
-      const want = column.get(e.parent)! + 1;
-      if (want > column.get(e.child)! && want < column.size) {
-        column.set(e.child, want);
-        changed = true;
-      }
-    }
-    if (!changed) break;
-  }
-  return column;
-}
 
 export function ServiceGraphView({ graph }: { graph: ServiceGraph }) {
   const { theme } = usePrefs();
