@@ -194,6 +194,60 @@ const EXAMPLES: Record<string, ExampleFactory> = {
     path: `/api/dashboards/${(await newDashboard(hub)).id}/widgets/walk/data`,
     body: { since: '1h' },
   }),
+  'GET /api/alerts': () => ({ path: '/api/alerts' }),
+  'GET /api/alerts/rules': () => ({ path: '/api/alerts/rules' }),
+  'POST /api/alerts/rules': () => ({
+    path: '/api/alerts/rules',
+    body: { name: walkName(), query: 'n >= 3', threshold: { op: '>', value: 100 }, window: '1m' },
+  }),
+  'POST /api/alerts/rules/v2': () => ({
+    path: '/api/alerts/rules/v2',
+    body: { name: walkName(), conditions: ['n >= 3'], group_by: 'n', threshold: { op: '>', value: 100 } },
+  }),
+  'PUT /api/alerts/rules/:id': async ({ hub }) => ({
+    path: `/api/alerts/rules/${await newAlertRule(hub)}`,
+    body: { name: walkName(), query: 'n >= 5', threshold: { op: '>', value: 100 } },
+  }),
+  'DELETE /api/alerts/rules/:id': async ({ hub }) => ({
+    path: `/api/alerts/rules/${await newAlertRule(hub)}`,
+  }),
+  'POST /api/alerts/rules/preview': () => ({
+    path: '/api/alerts/rules/preview',
+    body: { form: 'v1', rule: { query: 'n >= 3', window: '1m' }, lookback: '5m' },
+  }),
+  'GET /api/alerts/incidents': () => ({ path: '/api/alerts/incidents?state=open&limit=5' }),
+  'GET /api/alerts/incidents/:id': async ({ hub }) => ({
+    path: `/api/alerts/incidents/${await newIncident(hub)}`,
+  }),
+  'POST /api/alerts/incidents/test': () => ({ path: '/api/alerts/incidents/test', body: { title: 'walk' } }),
+  'POST /api/alerts/incidents/:id/acknowledge': async ({ hub }) => ({
+    path: `/api/alerts/incidents/${await newIncident(hub)}/acknowledge`,
+  }),
+  'POST /api/alerts/incidents/:id/resolve': async ({ hub }) => ({
+    path: `/api/alerts/incidents/${await newIncident(hub)}/resolve`,
+    body: { comment: 'walked' },
+  }),
+  'POST /api/alerts/incidents/:id/notes': async ({ hub }) => ({
+    path: `/api/alerts/incidents/${await newIncident(hub)}/notes`,
+    body: { text: 'a note' },
+  }),
+  'GET /api/alerts/channels': () => ({ path: '/api/alerts/channels' }),
+  'POST /api/alerts/channels': () => ({
+    path: '/api/alerts/channels',
+    // Disabled: the walk must not send notifications anywhere.
+    body: { name: walkName(), kind: 'webhook', url: 'http://127.0.0.1:9/walk', enabled: false },
+  }),
+  'DELETE /api/alerts/channels/:id': async ({ hub }) => ({
+    path: `/api/alerts/channels/${await created(hub, '/api/alerts/channels', { name: walkName(), kind: 'slack', url: 'http://127.0.0.1:9/walk', enabled: false })}`,
+  }),
+  'GET /api/alerts/silences': () => ({ path: '/api/alerts/silences' }),
+  'POST /api/alerts/silences': () => ({
+    path: '/api/alerts/silences',
+    body: { matchers: [{ name: 'team', value: 'walk' }], duration: '1h', comment: 'walk' },
+  }),
+  'DELETE /api/alerts/silences/:id': async ({ hub }) => ({
+    path: `/api/alerts/silences/${await created(hub, '/api/alerts/silences', { matchers: [{ name: 'team', value: 'walk' }], duration: '1h' })}`,
+  }),
   'POST /api/playback': () => ({
     path: '/api/playback',
     body: { action: 'play', from: 0, to: 5, speed: 10 },
@@ -202,6 +256,22 @@ const EXAMPLES: Record<string, ExampleFactory> = {
 
 let walkNames = 0;
 const walkName = (): string => `walk-${++walkNames}`;
+
+/** POSTs `body` with the admin key and returns the created object's id. */
+async function created(hub: TestHub, path: string, body: unknown): Promise<string> {
+  const response = await hub.api(path, { body });
+  const answer = (await response.json()) as { id?: string | number };
+  if (response.status !== 201 || answer.id === undefined)
+    throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+  return String(answer.id);
+}
+
+const newAlertRule = (hub: TestHub): Promise<string> =>
+  created(hub, '/api/alerts/rules', { name: walkName(), query: 'n = 1', threshold: { op: '>', value: 100 } });
+
+/** An open test incident (channels in the walk are disabled, so nothing is sent). */
+const newIncident = (hub: TestHub): Promise<string> =>
+  created(hub, '/api/alerts/incidents/test', { title: walkName() });
 
 /** The widget the dashboard examples save and read. */
 const WALK_WIDGET = {

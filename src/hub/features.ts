@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { alertsFeature } from './alerts/index.ts';
 import { connectorsFeature } from './connectors/index.ts';
 import { dashboardsFeature } from './dashboards/index.ts';
 import { eventsFeature } from './events/index.ts';
@@ -25,4 +26,5 @@ export const FEATURES: FeatureModule[] = [
   queryFeature,
   tracesFeature,
   dashboardsFeature,
+  alertsFeature,
 ];
