@@ -21,6 +21,7 @@ import {
   ruleSchema,
   silenceSchema,
 } from '../src/hub/alerts/schema.ts';
+import { main } from '../src/cli/main.ts';
 import { JournalReader } from '../src/journal/reader.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, until } from './helpers/processes.ts';
@@ -575,4 +576,48 @@ describe('restart', () => {
       'the position to reach the head',
     );
   }, 60_000);
+});
+
+describe('cz incidents and cz alerts', () => {
+  it('list, show, acknowledge, resolve and open test incidents; list rules and alert states', async () => {
+    const { hub } = await setup();
+    const run = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main([...args, '--hub', hub.url, '--key', hub.rootKey], {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const opened = await run('incidents', 'test', '--title', 'cli drill');
+    expect(opened).toMatchObject({ code: 0 });
+    const id = /incident (\d+) opened: cli drill \(open\)/.exec(opened.out)![1]!;
+    expect((await run('incidents', 'list', '--state', 'open')).out).toMatch(
+      new RegExp(`^\\s*${id}\\s+open\\s+info.*cli drill`, 'm'),
+    );
+    expect((await run('incidents', 'ack', id, '--comment', 'on it')).out).toBe(
+      `incident ${id} acknowledged: cli drill (acknowledged)`,
+    );
+    const again = await run('incidents', 'ack', id);
+    expect(again.code).not.toBe(0);
+    expect(again.err).toMatch(
+      /409 INVALID_TRANSITION: cannot acknowledge incident \d+: it is already acknowledged \(by root\)/,
+    );
+    expect((await run('incidents', 'resolve', id)).out).toContain('(resolved)');
+    const shown = await run('incidents', 'show', id);
+    expect(shown.out).toMatch(/acked\s+\S+ by root/);
+    expect(shown.out).toMatch(/acknowledged\s+root\s+acknowledged by root: on it/);
+    expect((await run('incidents', 'show', 'abc')).err).toContain('"abc" is not an incident id');
+
+    await ok(
+      hub.api('/api/alerts/rules', { body: { name: 'cli rule', query: 'level = "error"', window: '5m' } }),
+      ruleSchema,
+      201,
+    );
+    expect((await run('alerts', 'rules')).out).toMatch(
+      /cli rule\s+warning\s+SELECT COUNT\(\*\) FROM \* WHERE level = "error"\s+> 0\s+5m\s+0ms\s+yes/,
+    );
+    expect((await run('alerts')).out).toContain('no alerts pending or firing');
+  });
 });

@@ -5,8 +5,10 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.ts';
+import { alertsCommand } from './alerts.ts';
 import { connectorsCommand } from './connectors.ts';
 import { hubCommand } from './hub.ts';
+import { incidentsCommand } from './incidents.ts';
 import { keysCommand } from './keys.ts';
 import { lacrimosaCommand } from './lacrimosa.ts';
 import { queryCommand } from './query.ts';
@@ -30,6 +32,8 @@ export function buildCommands(context: CommandContext): CommandModule<object, an
     tailCommand(context),
     queryCommand(context),
     tracesCommand(context),
+    alertsCommand(context),
+    incidentsCommand(context),
     verifyCommand(context),
   ];
 }
