@@ -40,6 +40,17 @@ export {
   testConnector,
 } from './connectors.ts';
 export { getServiceGraph, getTrace, ingestSpans, listTraces, type TracesQuery } from './traces.ts';
+export {
+  checkQuery,
+  deleteSavedQuery,
+  downloadQuery,
+  getQueryHistory,
+  listSavedQueries,
+  type QueryDownload,
+  runQuery,
+  saveQuery,
+  updateSavedQuery,
+} from './query.ts';
 
 export type {
   LayoutResponse,

@@ -92,7 +92,6 @@ export const PAGES: readonly PageEntry[] = [
     'Journal',
     'Ask the journal questions in the query language',
     () => import('../pages/query-console/index.tsx'),
-    false,
   ),
   page(
     'traces',
