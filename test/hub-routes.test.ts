@@ -127,6 +127,26 @@ const EXAMPLES: Record<string, ExampleFactory> = {
   }),
   'GET /api/traces': () => ({ path: '/api/traces?service=walk&limit=5' }),
   'GET /api/traces/service-graph': () => ({ path: '/api/traces/service-graph?since=1d' }),
+  'GET /api/pipelines': () => ({ path: '/api/pipelines' }),
+  'POST /api/pipelines': () => ({ path: '/api/pipelines', body: walkPipeline() }),
+  'GET /api/pipelines/:id': async ({ hub }) => ({
+    path: `/api/pipelines/${await sharedPipeline(hub, 'idle')}`,
+  }),
+  'PUT /api/pipelines/:id': async ({ hub }) => ({
+    path: `/api/pipelines/${await sharedPipeline(hub, 'idle')}`,
+    body: walkPipeline(),
+  }),
+  'DELETE /api/pipelines/:id': async ({ hub }) => ({ path: `/api/pipelines/${await newPipeline(hub)}` }),
+  'POST /api/pipelines/:id/run': async ({ hub }) => ({
+    path: `/api/pipelines/${await sharedPipeline(hub, 'running')}/run`,
+  }),
+  'POST /api/pipelines/:id/stop': async ({ hub }) => ({
+    path: `/api/pipelines/${await sharedPipeline(hub, 'stopping')}/stop`,
+  }),
+  'POST /api/pipelines/:id/dry-run': async ({ hub }) => ({
+    path: `/api/pipelines/${await sharedPipeline(hub, 'idle')}/dry-run`,
+    body: { from: 0, to: 20, sample: 2 },
+  }),
   'GET /api/traces/:id': async ({ hub }) => {
     await hub.api('/api/traces/ingest', {
       body: {
@@ -298,6 +318,37 @@ async function newConnector(hub: TestHub): Promise<string> {
   if (response.status !== 201 || created.id === undefined)
     throw new Error(`creating a connector answered ${response.status}: ${JSON.stringify(created)}`);
   return created.id;
+}
+
+/** A valid source → filter → stream pipeline (runs reuse shared ones: at most 8 run at once). */
+const walkPipeline = () => ({
+  name: walkName(),
+  nodes: [
+    { id: 'src', kind: 'source', config: { stream: 'walk' } },
+    { id: 'keep', kind: 'filter', config: { condition: 'n >= 3' } },
+    { id: 'out', kind: 'sink', config: { kind: 'stream', stream: 'walk-pipeline' } },
+  ],
+  edges: [
+    { from: 'src', to: 'keep' },
+    { from: 'keep', to: 'out' },
+  ],
+});
+
+/** Creates a pipeline with the root key and returns its id. */
+async function newPipeline(hub: TestHub): Promise<string> {
+  const response = await hub.api('/api/pipelines', { body: walkPipeline() });
+  const created = (await response.json()) as { id?: string };
+  if (response.status !== 201 || created.id === undefined)
+    throw new Error(`creating a pipeline answered ${response.status}: ${JSON.stringify(created)}`);
+  return created.id;
+}
+
+const sharedPipelines = new Map<string, Promise<string>>();
+/** One pipeline per purpose for the whole walk, so repeated run calls do not pile up running pipelines. */
+function sharedPipeline(hub: TestHub, purpose: string): Promise<string> {
+  let id = sharedPipelines.get(purpose);
+  if (id === undefined) sharedPipelines.set(purpose, (id = newPipeline(hub)));
+  return id;
 }
 
 /** Saves a query with the admin key and returns its id. */

@@ -10,6 +10,7 @@ import { dashboardsFeature } from './dashboards/index.ts';
 import { eventsFeature } from './events/index.ts';
 import type { FeatureModule } from './hub.ts';
 import { metricsFeature } from './metrics/index.ts';
+import { pipelinesFeature } from './pipelines/index.ts';
 import { playbackFeature } from './playback/index.ts';
 import { queryFeature } from './query/index.ts';
 import { tracesFeature } from './traces/index.ts';
@@ -25,6 +26,7 @@ export const FEATURES: FeatureModule[] = [
   connectorsFeature,
   queryFeature,
   tracesFeature,
+  pipelinesFeature,
   dashboardsFeature,
   alertsFeature,
 ];

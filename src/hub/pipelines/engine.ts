@@ -217,6 +217,11 @@ export class PipelineEngine {
     for (const rt of this.#runtimes) if (rt.state?.kind === 'aggregate') this.#closeWindows(rt, () => true);
   }
 
+  /** Whether any window is open or any join record is buffered (so moving time on could emit something). */
+  hasPending(): boolean {
+    return this.#runtimes.some((rt) => rt.counters.pending > 0);
+  }
+
   /** Records that reached each sink since the last call, by sink node id. */
   takeDelivered(): Map<string, PipeRecord[]> {
     const out = this.#delivered;
