@@ -51,6 +51,17 @@ export {
   saveQuery,
   updateSavedQuery,
 } from './query.ts';
+export {
+  createDashboard,
+  deleteDashboard,
+  exportDashboard,
+  getDashboard,
+  getWidgetData,
+  importDashboard,
+  listDashboards,
+  previewWidget,
+  updateDashboard,
+} from './dashboards.ts';
 
 export type {
   LayoutResponse,

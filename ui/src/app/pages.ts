@@ -117,7 +117,6 @@ export const PAGES: readonly PageEntry[] = [
     'Observe',
     'Your own charts from queries',
     () => import('../pages/dashboards/index.tsx'),
-    false,
   ),
   page(
     'incidents',
@@ -126,7 +125,6 @@ export const PAGES: readonly PageEntry[] = [
     'Observe',
     'Alert rules, incidents and notifications',
     () => import('../pages/incidents/index.tsx'),
-    false,
   ),
   page(
     'verification',
