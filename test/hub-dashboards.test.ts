@@ -395,6 +395,21 @@ describe('the widget preview', () => {
     });
     expect(bad.status).toBe(400);
     expect(error(bad.body).details).toMatchObject({ field: 'body.widget.query', line: 1, column: 8 });
+    const newest = async (limit: string) => {
+      const answer = await call('/api/dashboards/preview', {
+        body: {
+          widget: { type: 'log', query: `SELECT seq FROM logs ${limit}`, layout: { x: 0, y: 0, w: 2, h: 2 } },
+        },
+      });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return widgetDataSchema.parse(answer.body) as Extract<WidgetData, { type: 'log' }>;
+    };
+    // LIMIT keeps the newest lines of a log, newest first.
+    const two = await newest('LIMIT 2');
+    expect(two.rows).toEqual([[ORDERS + LOGS - 1], [ORDERS + LOGS - 2]]);
+    expect(two.truncated).toBe(true);
+    expect((await newest('LIMIT 0')).rows).toEqual([]);
+    expect((await newest('')).rows).toHaveLength(LOGS);
     const unknown = await call('/api/dashboards/preview', {
       body: { widget: { type: 'table', query: 'SELECT * FROM nowhere', layout: { x: 0, y: 0, w: 2, h: 2 } } },
     });

@@ -220,7 +220,7 @@ async function queryData(
     seen += chunk.length;
     rows.push(...chunk);
     // A log keeps only the newest lines, so a long range costs a bounded amount of memory.
-    if (widget.type === 'log' && rows.length > 2 * keep) rows = rows.slice(-keep);
+    if (widget.type === 'log' && rows.length > 2 * keep) rows = rows.slice(rows.length - keep);
   }
   const s = run.stats();
   const common = {
@@ -244,7 +244,7 @@ async function queryData(
         ...common,
         type: 'log',
         columns: plan.columns,
-        rows: rows.slice(-keep).reverse(),
+        rows: rows.slice(rows.length - keep).reverse(),
         truncated: seen > keep,
       };
     case 'timeseries':
