@@ -7,6 +7,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => void | Promise<void>
   ingest: () => import('./ingest/run.ts'),
   'hub-ws': () => import('./hub-ws.ts'),
   query: () => import('./query.ts'),
+  pipelines: () => import('./pipelines.ts'),
 };
 
 const wanted = process.argv.slice(2);
