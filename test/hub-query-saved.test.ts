@@ -3,6 +3,7 @@
  * hub with its SQLite file: create, rename, change, delete, bad input, and both surviving a hub restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
 import {
   QUERY_HISTORY_MAX,
   queryCheckResultSchema,
@@ -292,6 +293,35 @@ describe('query history', () => {
     const stored = hub.hub.services.db.prepare('SELECT COUNT(*) FROM query_history').pluck().get();
     expect(stored).toBe(QUERY_HISTORY_MAX);
   }, 60_000);
+});
+
+describe('cz query --save and cz query saved', () => {
+  async function cz(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['query', ...args, '--hub', hub.url, '--key', hub.rootKey], {
+      out: (t) => out.push(`${t}\n`),
+      err: (t) => err.push(t),
+      write: (t) => out.push(t),
+    });
+    return { code, out: out.join(''), err: err.join('') };
+  }
+
+  it('saves a query while running it, lists the saved queries, and reports a taken name', async () => {
+    const run = await cz('SELECT id FROM orders WHERE id < 2', '--save', 'first two');
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toMatch(/^saved as "first two" \(id \d+\)/);
+    expect(run.out).toMatch(/^2 rows/m);
+    const listed = await cz('saved');
+    expect(listed.code, listed.err).toBe(0);
+    expect(listed.out).toMatch(/\d+\s+first two\s+SELECT id FROM orders WHERE id < 2/);
+    const json = await cz('saved', '--json');
+    const queries = savedQueryListSchema.shape.queries.parse(JSON.parse(json.out));
+    expect(queries.find((q) => q.name === 'first two')?.query).toBe('SELECT id FROM orders WHERE id < 2');
+    const again = await cz('SELECT * FROM orders', '--save', 'first two');
+    expect(again.code).not.toBe(0);
+    expect(again.err).toContain('NAME_TAKEN');
+  });
 });
 
 describe('after a hub restart', () => {

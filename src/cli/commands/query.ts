@@ -1,12 +1,14 @@
 /**
  * `cz query "<query>"`: runs a query of the query language (docs/query.md) on the hub. Prints a table by
  * default, the hub's JSON answer with `--json`, or streams its NDJSON lines with `--ndjson` as they arrive.
+ * `--save NAME` also keeps the query among the hub's saved queries; `cz query saved` lists them (no query is
+ * just the word "saved": every query starts with SELECT or EXPLAIN).
  *
  * @module
  */
 import type { Argv, CommandModule } from 'yargs';
 import { parseQuery } from '../../hub/query/parser.ts';
-import type { QueryResult } from '../../hub/query/schema.ts';
+import type { QueryResult, SavedQuery, SavedQueryList } from '../../hub/query/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { type HubClientArgs, hubOptions, hubRequest, type HubTarget, hubTarget } from '../hub-client.ts';
@@ -16,6 +18,7 @@ interface QueryArgs extends HubClientArgs {
   query: string;
   json: boolean;
   ndjson: boolean;
+  save: string | undefined;
 }
 
 const CELL_WIDTH = 60;
@@ -76,6 +79,20 @@ async function streamNdjson(target: HubTarget, query: string, context: CommandCo
   if (end.startsWith('{"error"')) context.exitCode = 1;
 }
 
+async function listSaved(target: HubTarget, json: boolean, context: CommandContext): Promise<void> {
+  const { queries } = await hubRequest<SavedQueryList>(target, 'GET', '/api/query/saved');
+  if (json) return context.output.out(JSON.stringify(queries, null, 2));
+  if (queries.length === 0)
+    return context.output.out('no saved queries (save one with cz query "…" --save NAME)');
+  context.output.out(
+    formatTable(
+      ['id', 'name', 'query'],
+      queries.map((q) => [String(q.id), q.name, q.query]),
+      [0],
+    ),
+  );
+}
+
 export const queryCommand = (context: CommandContext): CommandModule<object, QueryArgs> => ({
   command: 'query <query>',
   describe: "Run a query on the hub: cz query 'SELECT * FROM orders WHERE amount > 100 SINCE 5m'",
@@ -84,11 +101,23 @@ export const queryCommand = (context: CommandContext): CommandModule<object, Que
       .positional('query', { type: 'string', demandOption: true, describe: 'The query (docs/query.md)' })
       .option('json', { type: 'boolean', default: false, describe: "Print the hub's JSON answer" })
       .option('ndjson', { type: 'boolean', default: false, describe: 'Stream rows as NDJSON lines' })
+      .option('save', {
+        type: 'string',
+        describe: 'Also save the query on the hub under this name (cz query saved lists them)',
+      })
       .options(hubOptions) as unknown as Argv<QueryArgs>,
   handler: async (args) => {
     if (args.json && args.ndjson) throw new UserError('--json and --ndjson exclude each other', 2);
+    if (args.query.trim().toLowerCase() === 'saved') return listSaved(hubTarget(args), args.json, context);
     checkSyntax(args.query);
     const target = hubTarget(args);
+    if (args.save !== undefined) {
+      const saved = await hubRequest<SavedQuery>(target, 'POST', '/api/query/saved', {
+        name: args.save,
+        query: args.query,
+      });
+      context.output.err(`saved as "${saved.name}" (id ${saved.id})\n`);
+    }
     if (args.ndjson) return streamNdjson(target, args.query, context);
     const result = await hubRequest<QueryResult>(target, 'POST', '/api/query', { query: args.query });
     if (args.json) return context.output.out(JSON.stringify(result, null, 2));
