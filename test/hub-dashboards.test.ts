@@ -395,6 +395,23 @@ describe('the widget preview', () => {
     });
     expect(bad.status).toBe(400);
     expect(error(bad.body).details).toMatchObject({ field: 'body.widget.query', line: 1, column: 8 });
+    // A bucket too fine for the range is widened to keep at most 1000 points; none given: about 60.
+    const series = async (query: string, since: string) => {
+      const answer = await call('/api/dashboards/preview', {
+        body: { widget: { type: 'timeseries', query, layout: { x: 0, y: 0, w: 2, h: 2 } }, since },
+      });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return widgetDataSchema.parse(answer.body) as Extract<WidgetData, { type: 'timeseries' }>;
+    };
+    const fine = await series('SELECT COUNT(*) FROM logs BY 1s', '24h');
+    expect(fine.stepMs).toBe(120_000);
+    expect(fine.points.length).toBeLessThanOrEqual(1000);
+    expect(fine.points.reduce((n, p) => n + (p.count ?? 0), 0)).toBe(LOGS);
+    const auto = await series('SELECT COUNT(*) FROM logs', '1h');
+    expect(auto.stepMs).toBe(60_000);
+    expect(auto.points.length).toBeGreaterThanOrEqual(60);
+    expect(auto.points.length).toBeLessThanOrEqual(61);
+
     const newest = async (limit: string) => {
       const answer = await call('/api/dashboards/preview', {
         body: {

@@ -205,6 +205,19 @@ describe('dashboards', () => {
     await widget('Big orders').getByRole('cell', { name: '220', exact: true }).waitFor({ state: 'detached' });
     expect(await widget('Big orders').getByRole('row').count()).toBe(1 + 2);
 
+    await page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: '15m' }).click();
+    await page.getByText(/range last 15m/).waitFor();
+    await widget('Failed orders').locator('.dash-value-number', { hasText: /^5$/ }).waitFor();
+    // A custom range that ends before the events were sent shows none of them.
+    await page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: 'Custom' }).click();
+    await page.getByLabel('Since').fill('2020-01-01T00:00:00Z');
+    await page.getByLabel('Until').fill('2020-01-02T00:00:00Z');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText(/range 2020-01-01T00:00:00Z → 2020-01-02T00:00:00Z/).waitFor();
+    await widget('Failed orders').locator('.dash-value-number', { hasText: /^0$/ }).waitFor();
+    await page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: '1h' }).click();
+    await widget('Failed orders').locator('.dash-value-number', { hasText: /^5$/ }).waitFor();
+
     await page.getByRole('button', { name: 'Rename' }).click();
     const rename = page.getByRole('dialog', { name: 'Rename the dashboard' });
     await rename.getByLabel('Name').fill('Orders (EU)');
