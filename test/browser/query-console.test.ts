@@ -161,6 +161,7 @@ describe('Query Console', () => {
     // Elsewhere: built-in fields, the JSON fields of sample events, keywords.
     await page.keyboard.type(' WHERE cu');
     await page.getByRole('option', { name: /customer\.tier/ }).waitFor();
+    await browser.screenshot('query-console-completion');
     expect(await page.getByRole('option').allTextContents()).toEqual(['customerfield', 'customer.tierfield']);
     await page.keyboard.press('Escape');
     expectNoErrors(browser);

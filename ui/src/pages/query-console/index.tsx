@@ -200,7 +200,10 @@ export default function QueryConsolePage() {
             subtitle="Ctrl+Enter (⌘+Enter) runs · Ctrl+Space completes streams, fields and keywords"
             actions={
               <>
-                <Button onClick={() => void execute(`EXPLAIN ${text.replace(/^\s*EXPLAIN\s+/i, '')}`)}>
+                <Button
+                  onClick={() => void execute(`EXPLAIN ${text.replace(/^\s*EXPLAIN\s+/i, '')}`)}
+                  disabled={running || text.trim() === ''}
+                >
                   Explain
                 </Button>
                 <Button variant="primary" onClick={() => void execute()} disabled={running}>
