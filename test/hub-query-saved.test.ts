@@ -270,6 +270,31 @@ describe('query history', () => {
     expect(auditAfter - auditBefore).toBe(0);
   });
 
+  it('records an NDJSON answer its reader abandoned as QUERY_CANCELLED, with the rows sent so far', async () => {
+    // In-process, so nothing but this reader pulls the stream: after the first line, no row has been sent.
+    const response = await hub.hub.app.request('/api/query', {
+      method: 'POST',
+      headers: {
+        host: new URL(hub.url).host,
+        authorization: `Bearer ${hub.rootKey}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ query: 'SELECT id FROM orders WHERE id >= 0', format: 'ndjson' }),
+    });
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(JSON.parse(first)).toMatchObject({ columns: ['id'] });
+    await reader.cancel();
+    const { entries } = queryHistorySchema.parse((await call('/api/query/history?limit=1')).body);
+    expect(entries[0]).toMatchObject({
+      query: 'SELECT id FROM orders WHERE id >= 0',
+      format: 'ndjson',
+      rows: 0,
+      ok: false,
+      errorCode: 'QUERY_CANCELLED',
+    });
+  });
+
   it('validates its limit', async () => {
     const { status, body } = await call('/api/query/history?limit=0');
     expect(status).toBe(400);

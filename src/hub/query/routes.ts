@@ -270,7 +270,7 @@ export function queryRoutes(
         },
         cancel() {
           cancel.abort();
-          end('CANCELLED');
+          end('QUERY_CANCELLED');
         },
       },
       { highWaterMark: 0 },

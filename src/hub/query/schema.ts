@@ -190,7 +190,7 @@ export const queryHistoryEntrySchema = z.object({
   scanned: z.number().nullable(),
   durationMs: z.number(),
   ok: z.boolean(),
-  /** The error code when not ok (QUERY_SYNTAX, UNKNOWN_STREAM, QUERY_BUDGET_EXCEEDED, CANCELLED, …). */
+  /** The error code when not ok (QUERY_SYNTAX, UNKNOWN_STREAM, QUERY_BUDGET_EXCEEDED, QUERY_CANCELLED, …). */
   errorCode: z.string().nullable(),
 });
 export type QueryHistoryEntry = z.infer<typeof queryHistoryEntrySchema>;
