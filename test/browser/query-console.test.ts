@@ -66,6 +66,8 @@ async function typeQuery(text: string): Promise<void> {
 async function runQuery(text: string): Promise<void> {
   await typeQuery(text);
   await editor().press('Control+Enter');
+  // The page puts a query in the URL once its rows are shown; each test's queries differ from the last run.
+  await browser.page.waitForURL((url) => url.searchParams.get('q') === text);
   await browser.page.getByText(/rows · .* matched · scanned/).waitFor();
 }
 
@@ -198,6 +200,7 @@ describe('Query Console', () => {
   it('downloads every row as CSV and as the hub’s NDJSON', async () => {
     const { page } = browser;
     await runQuery('SELECT id, customer FROM orders WHERE id < 3');
+    await expect.poll(() => results().locator('thead th').allTextContents()).toEqual(['id', 'customer']);
 
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
