@@ -93,6 +93,7 @@ export async function run(): Promise<void> {
           'query',
           'slots scanned',
           'payloads decoded',
+          'skipped by byte search',
           'matched',
           'rows',
           'time (median of 3)',
