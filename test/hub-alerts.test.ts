@@ -616,7 +616,7 @@ describe('cz incidents and cz alerts', () => {
       201,
     );
     expect((await run('alerts', 'rules')).out).toMatch(
-      /cli rule\s+warning\s+SELECT COUNT\(\*\) FROM \* WHERE level = "error"\s+> 0\s+5m\s+0ms\s+yes/,
+      /cli rule\s+warning\s+SELECT COUNT\(\*\) FROM \* WHERE level = "error"\s+> 0\s+5m\s+0s\s+yes/,
     );
     expect((await run('alerts')).out).toContain('no alerts pending or firing');
   });

@@ -34,6 +34,7 @@ export function parseDuration(value: string | number): number | null {
 
 /** The shortest exact form of a duration: 300000 → `5m`, 1500 → `1500ms`. */
 export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
   for (const [unit, size] of [
     ['d', 86_400_000],
     ['h', 3_600_000],

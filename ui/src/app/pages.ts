@@ -108,7 +108,6 @@ export const PAGES: readonly PageEntry[] = [
     'Build',
     'Transform and route events, live or replayed',
     () => import('../pages/pipelines/index.tsx'),
-    false,
   ),
   page(
     'dashboards',
