@@ -63,6 +63,16 @@ export {
   updateDashboard,
 } from './dashboards.ts';
 
+export {
+  createPipeline,
+  deletePipeline,
+  dryRunPipeline,
+  getPipeline,
+  listPipelines,
+  setPipelineRunning,
+  updatePipeline,
+} from './pipelines.ts';
+
 export type {
   LayoutResponse,
   RingResponse,
