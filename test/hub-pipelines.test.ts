@@ -177,6 +177,27 @@ describe('pipelines', () => {
     );
     const list = await ok(hub.api('/api/pipelines'), pipelineListSchema);
     expect(list.pipelines.map((p) => [p.name, p.status.state])).toEqual([['fixed', 'running']]);
+    // Two pipelines that would feed each other: the second cannot run while the first does.
+    const there = await create(hub, { ...copyPipeline, name: 'orders to copies' });
+    const back = await create(hub, {
+      name: 'copies back to orders',
+      nodes: [
+        { id: 'copies', kind: 'source', config: { stream: 'order-copy' } },
+        { id: 'out', kind: 'sink', config: { kind: 'stream', stream: 'orders' } },
+      ],
+      edges: [{ from: 'copies', to: 'out' }],
+    });
+    await ok(hub.api(`/api/pipelines/${there.id}/run`, { method: 'POST' }), pipelineViewSchema);
+    const loop = await failure(
+      hub.api(`/api/pipelines/${back.id}/run`, { method: 'POST' }),
+      409,
+      'PIPELINE_LOOP',
+    );
+    expect(loop.message).toContain(`through pipeline ${there.id}`);
+    await ok(hub.api(`/api/pipelines/${there.id}`, { method: 'DELETE' }), pipelineViewSchema);
+    await ok(hub.api(`/api/pipelines/${back.id}/run`, { method: 'POST' }), pipelineViewSchema);
+    await ok(hub.api(`/api/pipelines/${back.id}`, { method: 'DELETE' }), pipelineViewSchema);
+
     const deleted = await ok(hub.api(`/api/pipelines/${draft.id}`, { method: 'DELETE' }), pipelineViewSchema);
     expect(deleted.status.state).toBe('stopped');
     await failure(hub.api(`/api/pipelines/${draft.id}`), 404, 'NOT_FOUND');

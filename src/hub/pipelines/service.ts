@@ -132,6 +132,7 @@ export class PipelineService {
         `at most ${MAX_RUNNING_PIPELINES} pipelines run at once (each holds one of the journal's consumer cursors); stop one first`,
         { running: [...this.#runners.keys()] },
       );
+    this.#refuseLoop(record.id, compiled);
     const startedAt = this.#deps.now();
     this.#store.setRunning(id, true, startedAt);
     this.#store.setLastError(id, null);
@@ -158,6 +159,47 @@ export class PipelineService {
   /** For tests: resolves once a running pipeline has processed everything published so far. */
   async drained(id: string): Promise<void> {
     await this.#runners.get(id)?.drained();
+  }
+
+  /**
+   * Refuses a run whose output would come back to it through running pipelines (A writes what B reads and B
+   * writes what A reads): such a loop journals events without end.
+   */
+  #refuseLoop(id: string, compiled: CompiledPipeline): void {
+    const flows = new Map<string, { reads: string[]; writes: string[] }>();
+    const flowOf = (c: CompiledPipeline) => ({
+      reads: c.nodes.flatMap((n) => (n.kind === 'source' ? [n.config.stream] : [])),
+      writes: c.nodes.flatMap((n) => (n.kind === 'sink' && 'stream' in n.config ? [n.config.stream] : [])),
+    });
+    for (const runnerId of this.#runners.keys()) {
+      const other = this.#store.get(runnerId);
+      const v = other ? validatePipeline(other) : null;
+      if (v?.ok) flows.set(runnerId, flowOf(v.compiled));
+    }
+    const mine = flowOf(compiled);
+    flows.set(id, mine);
+    // Streams reachable from what this pipeline writes, through every running pipeline.
+    const reached = new Set<string>(mine.writes);
+    const path = new Map<string, string>();
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [pid, flow] of flows)
+        if (flow.reads.some((s) => reached.has(s)))
+          for (const w of flow.writes)
+            if (!reached.has(w)) {
+              reached.add(w);
+              path.set(w, pid);
+              grew = true;
+            }
+    }
+    const looped = mine.reads.find((s) => reached.has(s));
+    if (looped !== undefined)
+      throw new HubError(
+        409,
+        'PIPELINE_LOOP',
+        `running pipeline ${id} would feed its own source stream ${looped} through ${path.has(looped) ? `pipeline ${path.get(looped)!}` : 'itself'}: its output would be journaled without end`,
+        { stream: looped },
+      );
   }
 
   #startRunner(record: PipelineRecord, compiled: CompiledPipeline): void {
