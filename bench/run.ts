@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => void | Promise<void>
   'hub-ws': () => import('./hub-ws.ts'),
   query: () => import('./query.ts'),
   pipelines: () => import('./pipelines.ts'),
+  alerts: () => import('./alerts.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -11,15 +11,7 @@
  */
 import type { JournalReader } from '../../journal/reader.ts';
 import type { Field } from '../query/ast.ts';
-import {
-  cellValue,
-  EventContext,
-  evaluate,
-  fieldValue,
-  MISSING,
-  mayMatch,
-  requiredBytes,
-} from '../query/evaluate.ts';
+import { cellValue, EventContext, evaluate, fieldValue, MISSING, requiredBytes } from '../query/evaluate.ts';
 import type { FiringAlert } from './incidents.ts';
 import { printRule, renderTemplate, type RuleSpec } from './rule.ts';
 import type { AlertView, Evidence, IncidentView } from './schema.ts';
@@ -107,6 +99,14 @@ class CompiledRule {
     }
     window.add(ctx.time(), seq, this.valueOf(ctx));
   }
+}
+
+const BACKSLASH = 0x5c;
+
+/** Whether every needle occurs in the payload (requiredBytes: a payload without a backslash lacking one cannot match). */
+function hasAll(bytes: Buffer, needles: readonly Buffer[]): boolean {
+  for (const needle of needles) if (bytes.indexOf(needle) === -1) return false;
+  return true;
 }
 
 function groupKey(field: Field, ctx: EventContext): string {
@@ -247,11 +247,19 @@ export class AlertEngine {
       (event, seq) => {
         processed++;
         let ready = false;
-        let view: Uint8Array | null = null;
+        // The payload's bytes and whether they hold a backslash, looked at once for every rule's byte search.
+        let bytes: Buffer | null = null;
+        let escaped = false;
         for (const rule of rules) {
           if (rule.streamIds !== null && !rule.streamIds.has(event.streamId)) continue;
-          if (rule.needles.length > 0 && !mayMatch((view ??= reader.payloadView(event)), rule.needles))
-            continue;
+          if (rule.needles.length > 0) {
+            if (bytes === null) {
+              const view = reader.payloadView(event);
+              bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+              escaped = bytes.indexOf(BACKSLASH) !== -1;
+            }
+            if (!escaped && !hasAll(bytes, rule.needles)) continue;
+          }
           if (!ready) {
             ctx.reset(seq, event);
             ready = true;
