@@ -158,6 +158,35 @@ describe('JournalTail', () => {
     expect(t.stats.lost).toBe(0);
   });
 
+  it('without holding eviction, lets the writer evict what it has not delivered and reports the gap', async () => {
+    const journal = testJournal({ slots: 1024 });
+    let blocked = true;
+    const gaps: number[] = [];
+    const seen: string[] = [];
+    const t = tail({
+      journal,
+      name: 'test-follow',
+      from: 0,
+      holdEviction: false,
+      onEvents(reader, from, to) {
+        if (blocked) throw new Error('not yet');
+        seen.push(...texts(reader, from, to));
+      },
+      onGap: (lost) => gaps.push(lost),
+    });
+    t.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const sequences = await journal.write(events(0, 3000));
+    expect(sequences.every((s) => s >= 0)).toBe(true);
+    expect(journal.reader.cursors()).toEqual([]);
+    const evicted = journal.reader.loadTail();
+    expect(evicted).toBeGreaterThan(0);
+    blocked = false;
+    await t.drained();
+    expect(gaps.reduce((a, b) => a + b, 0)).toBe(evicted);
+    expect(seen).toEqual(Array.from({ length: 3000 - evicted }, (_, i) => `event-${evicted + i}`));
+  });
+
   it('refuses names the journal header cannot hold', () => {
     const onEvents = () => {};
     const journal = { path: '/nonexistent' };

@@ -8,6 +8,9 @@
  * that must resume after a restart stores `position` once its outputs are durable and passes it back as `from`;
  * events evicted in between are reported through `onGap`, never delivered twice and never silently skipped.
  *
+ * A tail for which missing an event under a burst is better than slowing ingest (alert rules: a gap is
+ * reported, the sequencer keeps every new event) passes `holdEviction: false` and follows without a cursor.
+ *
  * Wake-ups come from the sequencer's publications, with head polling as the fallback while it is away.
  *
  * Because a live cursor holds back eviction, a handler must not fail forever on one bad event: count it and
@@ -38,6 +41,11 @@ export interface TailOptions {
   name: string;
   /** The first sequence to deliver; by default the head when the journal is first opened. */
   from?: number;
+  /**
+   * Whether to hold a consumer cursor (default true): the writer then drops new events rather than evict
+   * undelivered ones. Without it, events evicted before delivery are reported through `onGap`.
+   */
+  holdEviction?: boolean;
   /** The most slots offered in one `onEvents` call. */
   batchSize?: number;
   /**
@@ -166,7 +174,7 @@ export class JournalTail {
         }
         if (position !== this.#position) {
           this.#position = position;
-          this.#cursor!.advance(position);
+          this.#cursor?.advance(position);
         }
         if (position === head) {
           this.#cursor?.heartbeat();
@@ -204,13 +212,15 @@ export class JournalTail {
     }
     if (this.#reader !== null) return this.#reader;
     try {
-      const reader = JournalReader.open(this.#options.journal.path, { cursors: true });
+      const hold = this.#options.holdEviction ?? true;
+      const reader = JournalReader.open(this.#options.journal.path, { cursors: hold });
       this.#inode = statSync(this.#options.journal.path).ino;
       this.#identityCheckedAt = now;
       this.#reader = reader;
       const head = reader.loadHead();
       if (this.#position === null || this.#position > head) this.#position = head;
-      this.#cursor = reader.registerCursor(this.name, { position: this.#position, leaseMs: LEASE_MS });
+      if (hold)
+        this.#cursor = reader.registerCursor(this.name, { position: this.#position, leaseMs: LEASE_MS });
       return reader;
     } catch (error) {
       this.#closeJournal();
@@ -224,7 +234,8 @@ export class JournalTail {
 
   /** Cursor positions only move forward, so moving back means a new claim. */
   #reclaim(reader: JournalReader, position: number): void {
-    this.#cursor?.release();
+    if (this.#cursor === null) return;
+    this.#cursor.release();
     this.#cursor = reader.registerCursor(this.name, { position, leaseMs: LEASE_MS });
   }
 
