@@ -68,6 +68,8 @@ export class AlertService {
       journal: this.#services.journal,
       sequencer: this.#services.sequencer,
       name: ALERTS_TAIL_NAME,
+      // Alerting must never make the sequencer drop traffic: under a burst it may miss events (reported).
+      holdEviction: false,
       ...(from === undefined ? {} : { from }),
       onEvents: (r, a, b) => this.#onEvents(r, a, b),
       onGap: (lost, a, b) =>
