@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # verify_cli.sh — drives the `cz` command line end to end against a real sequencer and hub started on free ports
-# in a temporary directory: send, status (journal and hub), keys, query, connectors, tail, traces and verify, checking
-# what each prints. Exits non-zero if any check fails; always stops what it started and removes the directory.
+# in a temporary directory: send, status (journal and hub), keys, query, connectors, tail, traces, alerts and
+# incidents, and verify, checking what each prints. Exits non-zero if any check fails; always stops what it
+# started and removes the directory.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -147,6 +148,21 @@ check "cz traces list: the trace" "4bf92f3577b34da6a3ce929d0e0e4736" "$CZ" trace
 check "cz traces list --errors: the failed charge makes it an error trace" "4bf92f3577b34da6a3ce929d0e0e4736" "$CZ" traces list --errors
 check "cz traces show: both services in the tree" "charge" "$CZ" traces show 4bf92f3577b34da6a3ce929d0e0e4736
 refuses "cz traces show: an unknown trace" "not found|no trace|404" "$CZ" traces show ffffffffffffffffffffffffffffffff
+
+echo "== alerts and incidents"
+check "POST /api/alerts/rules: a rule on the orders stream" '"id": ?"r_' \
+  curl -s -H "Authorization: Bearer $CZ_API_KEY" -H 'content-type: application/json' \
+  -d '{"name":"any order","query":"SELECT COUNT(*) FROM orders WHERE order = \"alert me\"","threshold":{"op":">","value":0},"window":"1h"}' "$CZ_HUB_URL/api/alerts/rules"
+check "cz alerts rules: lists it" "any order" "$CZ" alerts rules
+"$CZ" send --to "127.0.0.1:$ORDERS" --count 1 '{"order":"alert me"}' > /dev/null
+for _ in $(seq 1 100); do [[ "$("$CZ" alerts)" == *firing* ]] && break; sleep 0.1; done
+check "cz alerts: the rule fires on a new order" "firing +any order" "$CZ" alerts
+check "cz incidents list: its incident is open" "open +warning .*any order" "$CZ" incidents list --state open
+DRILL=$("$CZ" incidents test --title "cli drill" | sed -E 's/^incident ([0-9]+) opened.*/\1/')
+check "cz incidents ack: the test incident" "incident $DRILL acknowledged" "$CZ" incidents ack "$DRILL" --comment "on it"
+refuses "cz incidents ack: twice is refused" "409 INVALID_TRANSITION" "$CZ" incidents ack "$DRILL"
+check "cz incidents resolve" "incident $DRILL resolved" "$CZ" incidents resolve "$DRILL"
+check "cz incidents show: who acknowledged and resolved" "resolved +[0-9T:.Z-]+ by root" "$CZ" incidents show "$DRILL"
 
 echo "== verify"
 check "cz verify: a suite and the live journal" "all passed" "$CZ" verify --suite crc32c --runs 50 --journal "$WORK/journal.db"
