@@ -203,7 +203,7 @@ export class AlertEngine {
   process(reader: JournalReader, from: number, to: number): void {
     const rules = [...this.#rules.values()].filter((r) => r.spec.enabled);
     if (rules.length > 0 && to > from) this.#scan(reader, from, to, rules);
-    this.position = Math.max(this.position, to);
+    this.position = to;
   }
 
   /** Every match of the rule `id` in [from, to), without touching its windows (the preview). */

@@ -104,15 +104,10 @@ export class AlertService {
   evaluate(): void {
     if (!this.#rebuilt) return;
     try {
-      this.engine.evaluate();
+      this.store.transaction(() => this.engine.evaluate());
     } catch (error) {
       console.error('alerts: evaluation failed', error);
     }
-  }
-
-  /** Resolves once the rules have seen everything published so far (tests). */
-  async drained(): Promise<void> {
-    await this.#tail?.drained();
   }
 
   get position(): number {

@@ -197,6 +197,11 @@ export class AlertStore {
     this.#db = db;
   }
 
+  /** Runs `work` in one SQLite transaction (an evaluation tick writes many alert states at once). */
+  transaction<T>(work: () => T): T {
+    return this.#db.transaction(work)();
+  }
+
   // ── rules ──
   rules(): StoredRule[] {
     const rows = this.#db.prepare('SELECT * FROM alert_rules ORDER BY created_at, id').all() as {
