@@ -32,7 +32,10 @@ interface Received {
   body: unknown;
 }
 
-/** A local HTTP receiver: answers each request with the next status of `statuses` (then 200). */
+/**
+ * A local HTTP receiver: answers each request with the next status of `statuses` (then 200); a status of 0
+ * never answers (the connection hangs until the test ends).
+ */
 async function receiver(statuses: number[] = []): Promise<{ url: string; got: Received[]; server: Server }> {
   const got: Received[] = [];
   const queue = [...statuses];
@@ -41,7 +44,9 @@ async function receiver(statuses: number[] = []): Promise<{ url: string; got: Re
     req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     req.on('end', () => {
       got.push({ path: req.url ?? '', body: JSON.parse(text) as unknown });
-      res.statusCode = queue.shift() ?? 200;
+      const status = queue.shift() ?? 200;
+      if (status === 0) return;
+      res.statusCode = status;
       res.end('ok');
     });
   });
@@ -55,7 +60,12 @@ const servers: Server[] = [];
 afterEach(async () => {
   await closeHubs();
   await killAll();
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections();
+      return new Promise((resolve) => s.close(resolve));
+    }),
+  );
 });
 
 async function ok<S extends z.ZodType>(
@@ -513,6 +523,17 @@ describe('incidents', () => {
     expect(
       (await ok(hub.api(`/api/alerts/incidents/${silenced.id}`), incidentDetailSchema)).deliveries,
     ).toEqual([]);
+    // Resolving the loud one announces it; resolving the silenced one stays silent.
+    await ok(hub.api(`/api/alerts/incidents/${silenced.id}/resolve`, { method: 'POST' }), incidentSchema);
+    await ok(hub.api(`/api/alerts/incidents/${loud.id}/resolve`, { method: 'POST' }), incidentSchema);
+    await until(() => hook.got.length >= 2, 'the resolution to be delivered');
+    const announced = hook.got.map(
+      (g) => g.body as { event: string; incident: { id: number; state: string } },
+    );
+    expect(announced.map((b) => [b.event, b.incident.id, b.incident.state])).toEqual([
+      ['opened', loud.id, 'open'],
+      ['resolved', loud.id, 'resolved'],
+    ]);
 
     const expired = await ok(
       hub.api(`/api/alerts/silences/${silence.id}`, { method: 'DELETE' }),
@@ -528,6 +549,38 @@ describe('incidents', () => {
       hub.api('/api/alerts/channels', { body: { name: 'x', kind: 'webhook', url: 'file:///etc/passwd' } }),
       400,
       'INVALID_REQUEST',
+    );
+  });
+});
+
+describe('delivery failures', () => {
+  it('a receiver that never answers times out; attempts are bounded and each is logged; the timeline says it failed', async () => {
+    const { hub } = await setup();
+    const hang = await receiver([0, 0, 0]);
+    await ok(
+      hub.api('/api/alerts/channels', {
+        body: { name: 'slow', kind: 'webhook', url: hang.url, timeoutMs: 200, maxAttempts: 2, backoffMs: 10 },
+      }),
+      channelSchema,
+      201,
+    );
+    const incident = await ok(
+      hub.api('/api/alerts/incidents/test', { method: 'POST' }),
+      incidentDetailSchema,
+      201,
+    );
+    let detail = incident;
+    await until(async () => {
+      detail = await ok(hub.api(`/api/alerts/incidents/${incident.id}`), incidentDetailSchema);
+      return detail.timeline.some((t) => t.kind === 'notify-failed');
+    }, 'the delivery to give up');
+    expect(detail.deliveries.map((d) => [d.attempt, d.status, d.ok, d.error])).toEqual([
+      [1, null, false, 'timed out after 200 ms'],
+      [2, null, false, 'timed out after 200 ms'],
+    ]);
+    expect(hang.got).toHaveLength(2);
+    expect(detail.timeline.find((t) => t.kind === 'notify-failed')!.text).toBe(
+      'webhook channel "slow" could not be notified of the opened incident: timed out after 200 ms',
     );
   });
 });
