@@ -266,6 +266,17 @@ function RuleEditor({ id, initial, onDone }: { id: string | null; initial: Draft
             <input value={d.description} onChange={set('description')} autoComplete="off" />
           </Field>
         </div>
+        <Field label="Labels" hint="team=db, env=prod" error={issue('labels')}>
+          <input value={d.labels} onChange={set('labels')} autoComplete="off" />
+        </Field>
+        <label className="rule-check">
+          <input
+            type="checkbox"
+            checked={d.enabled}
+            onChange={(e) => setD((x) => ({ ...x, enabled: e.target.checked }))}
+          />{' '}
+          Enabled
+        </label>
         <div className="rule-actions">
           <Button type="submit" variant="primary" disabled={busy}>
             {id === null ? 'Create rule' : 'Save rule'}
@@ -291,6 +302,7 @@ function RuleEditor({ id, initial, onDone }: { id: string | null; initial: Draft
 function PreviewView({ preview: p }: { preview: Preview }) {
   const values = p.windows.flatMap((w) => w.groups.map((g) => g.value ?? 0));
   const top = Math.max(1, ...values);
+  const latest = [...p.windows].reverse().find((w) => w.groups.some((g) => g.count > 0));
   return (
     <div>
       <p>
@@ -317,6 +329,23 @@ function PreviewView({ preview: p }: { preview: Preview }) {
           );
         })}
       </ol>
+      {latest !== undefined && (
+        <DataTable
+          caption={`Values in the latest window with matches, from ${formatTime(latest.start)}`}
+          rows={latest.groups}
+          rowKey={(g) => g.group ?? ''}
+          columns={[
+            { id: 'group', header: 'Group', cell: (g) => g.group ?? '(the rule has no group_by)' },
+            { id: 'count', header: 'Matches', align: 'right', cell: (g) => g.count },
+            { id: 'value', header: 'Value', align: 'right', cell: (g) => g.value ?? '–' },
+            {
+              id: 'breach',
+              header: 'Threshold',
+              cell: (g) => (g.breaches ? <Badge tone="bad">breached</Badge> : <Badge tone="ok">ok</Badge>),
+            },
+          ]}
+        />
+      )}
       {p.samples.length > 0 && (
         <p className="incident-evidence">
           Sample slots:{' '}

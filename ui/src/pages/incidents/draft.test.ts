@@ -16,6 +16,8 @@ describe('rule editor drafts', () => {
       field: 'latency',
       groupBy: 'service',
       keepFiringFor: '2m',
+      labels: 'team=db, env = prod',
+      enabled: false,
     });
     expect(ruleV2BodySchema.parse(v2)).toMatchObject({
       from: ['app', 'web'],
@@ -23,6 +25,8 @@ describe('rule editor drafts', () => {
       aggregate: { fn: 'avg', field: 'latency' },
       group_by: 'service',
       keep_firing_for: 120_000,
+      labels: { team: 'db', env: 'prod' },
+      enabled: false,
     });
     expect(bodyOf(EMPTY, true)).not.toHaveProperty('name');
   });
@@ -30,7 +34,7 @@ describe('rule editor drafts', () => {
   it('round-trip a stored rule: the draft of a rule gives back its body', () => {
     const body = {
       name: 'slow',
-      from: ['app'],
+      from: ['app', 3],
       conditions: ['latency > 100'],
       match: 'any',
       aggregate: { fn: 'max', field: 'latency' },
@@ -41,6 +45,8 @@ describe('rule editor drafts', () => {
       keep_firing_for: '2m',
       severity: 'critical',
       description: '{{group}} is slow',
+      labels: { team: 'db' },
+      enabled: false,
     };
     const parsed = ruleV2BodySchema.parse(body);
     const rule: RuleView = {
@@ -48,7 +54,7 @@ describe('rule editor drafts', () => {
       name: 'slow',
       form: 'v2',
       query: 'SELECT MAX(latency) FROM app WHERE latency > 100 GROUP BY service',
-      from: ['app'],
+      from: ['app', 3],
       where: 'latency > 100',
       aggregate: { fn: 'max', field: 'latency' },
       groupBy: 'service',
@@ -57,13 +63,13 @@ describe('rule editor drafts', () => {
       forMs: parsed.for,
       keepFiringForMs: parsed.keep_firing_for,
       severity: 'critical',
-      labels: {},
+      labels: parsed.labels,
       description: parsed.description,
-      enabled: true,
+      enabled: parsed.enabled,
       createdAt: 0,
       updatedAt: 0,
       body: parsed,
     };
-    expect(ruleV2BodySchema.parse(bodyOf(draftOf(rule)))).toEqual({ ...parsed, labels: {}, enabled: true });
+    expect(ruleV2BodySchema.parse(bodyOf(draftOf(rule)))).toEqual(parsed);
   });
 });

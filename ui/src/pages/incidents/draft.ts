@@ -23,6 +23,9 @@ export interface Draft {
   keepFiringFor: string;
   severity: string;
   description: string;
+  /** `team=db, env=prod` */
+  labels: string;
+  enabled: boolean;
 }
 
 export const EMPTY: Draft = {
@@ -42,6 +45,8 @@ export const EMPTY: Draft = {
   keepFiringFor: '0s',
   severity: 'warning',
   description: '',
+  labels: '',
+  enabled: true,
 };
 
 export function draftOf(rule: RuleView): Draft {
@@ -64,6 +69,10 @@ export function draftOf(rule: RuleView): Draft {
     keepFiringFor: formatDuration(rule.keepFiringForMs),
     severity: rule.severity,
     description: rule.description,
+    labels: Object.entries(rule.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
+    enabled: rule.enabled,
   };
 }
 
@@ -76,7 +85,7 @@ export function bodyOf(d: Draft, forPreview = false): Record<string, unknown> {
     severity: d.severity,
     description: d.description,
   };
-  if (!forPreview) common.name = d.name;
+  if (!forPreview) Object.assign(common, { name: d.name, labels: labelsOf(d.labels), enabled: d.enabled });
   if (d.form === 'v1') return { ...common, query: d.query };
   const conditions = d.conditions
     .split('\n')
@@ -85,7 +94,8 @@ export function bodyOf(d: Draft, forPreview = false): Record<string, unknown> {
   const from = d.from
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   return {
     ...common,
     from,
@@ -95,4 +105,16 @@ export function bodyOf(d: Draft, forPreview = false): Record<string, unknown> {
     ...(d.groupBy.trim() ? { group_by: d.groupBy.trim() } : {}),
     keep_firing_for: d.keepFiringFor.trim() || 0,
   };
+}
+
+/** `team=db, env=prod` as labels; a pair without `=` is a label with an empty value. */
+export function labelsOf(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    if (pair.trim() === '') continue;
+    const at = pair.indexOf('=');
+    if (at === -1) labels[pair.trim()] = '';
+    else labels[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return labels;
 }

@@ -33,6 +33,8 @@ import { explorerAt, explorerRange, SEVERITY_TONE, STATE_TONE } from './shared.t
 import './incidents.css';
 
 const TABS = ['incidents', 'rules', 'silences'] as const;
+/** Incidents per page of the list. */
+const PAGE = 50;
 type Tab = (typeof TABS)[number];
 
 const ALERT_TONE: Record<AlertView['state'], Tone> = {
@@ -97,15 +99,22 @@ function IncidentsView({
   const severity = search.get('severity') ?? '';
   const rule = search.get('rule') ?? '';
   const selected = Number(search.get('incident') ?? '') || null;
+  const offset = Math.max(0, Number(search.get('offset') ?? '') || 0);
   const alerts = useApi((signal) => getAlerts({ signal }), [], { refresh: 'auto' });
   const rules = useApi((signal) => listAlertRules({ signal }), []);
   const incidents = useApi(
     (signal) =>
       listIncidents(
-        { state: state || undefined, severity: severity || undefined, rule: rule || undefined, limit: 100 },
+        {
+          state: state || undefined,
+          severity: severity || undefined,
+          rule: rule || undefined,
+          limit: PAGE,
+          offset,
+        },
         { signal },
       ),
-    [state, severity, rule],
+    [state, severity, rule, offset],
     { refresh: 'auto' },
   );
   const [testError, setTestError] = useState<string | null>(null);
@@ -203,7 +212,10 @@ function IncidentsView({
           onSubmit={(e) => e.preventDefault()}
         >
           <Field label="State">
-            <select value={state} onChange={(e) => setParams({ state: e.target.value, incident: null })}>
+            <select
+              value={state}
+              onChange={(e) => setParams({ state: e.target.value, incident: null, offset: null })}
+            >
               <option value="">any</option>
               <option value="open">open</option>
               <option value="acknowledged">acknowledged</option>
@@ -213,7 +225,7 @@ function IncidentsView({
           <Field label="Severity">
             <select
               value={severity}
-              onChange={(e) => setParams({ severity: e.target.value, incident: null })}
+              onChange={(e) => setParams({ severity: e.target.value, incident: null, offset: null })}
             >
               <option value="">any</option>
               <option value="critical">critical</option>
@@ -222,7 +234,10 @@ function IncidentsView({
             </select>
           </Field>
           <Field label="Rule">
-            <select value={rule} onChange={(e) => setParams({ rule: e.target.value, incident: null })}>
+            <select
+              value={rule}
+              onChange={(e) => setParams({ rule: e.target.value, incident: null, offset: null })}
+            >
               <option value="">any</option>
               {(rules.data?.rules ?? []).map((r) => (
                 <option key={r.id} value={r.id}>
@@ -259,6 +274,9 @@ function IncidentsView({
             />
           )}
         </Async>
+        {incidents.data !== undefined && incidents.data.total > PAGE && (
+          <Paging page={incidents.data} onOffset={(o) => setParams({ offset: o === 0 ? null : String(o) })} />
+        )}
       </Card>
       {selected !== null && (
         <IncidentPanel
@@ -271,6 +289,32 @@ function IncidentsView({
         />
       )}
     </div>
+  );
+}
+
+function Paging({
+  page: d,
+  onOffset,
+}: {
+  page: { offset: number; total: number; incidents: unknown[] };
+  onOffset: (offset: number) => void;
+}) {
+  return (
+    <nav className="incidents-paging" aria-label="Incident pages">
+      <span>
+        {d.offset + 1}–{d.offset + d.incidents.length} of {d.total}
+      </span>
+      <Button size="sm" disabled={d.offset === 0} onClick={() => onOffset(Math.max(0, d.offset - PAGE))}>
+        Newer
+      </Button>
+      <Button
+        size="sm"
+        disabled={d.offset + d.incidents.length >= d.total}
+        onClick={() => onOffset(d.offset + PAGE)}
+      >
+        Older
+      </Button>
+    </nav>
   );
 }
 
