@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { CausalEvent } from '../../core/causal-event.ts';
 import type { JournalReader } from '../../journal/reader.ts';
 import type { Field } from '../query/ast.ts';
 import { cellValue, EventContext, evaluate, fieldValue, MISSING, requiredBytes } from '../query/evaluate.ts';
@@ -84,8 +85,9 @@ class CompiledRule {
     return typeof v === 'number' ? v : Number.NaN;
   }
 
-  add(ctx: EventContext, seq: number): void {
-    let key = this.groupOf(ctx);
+  /** Adds a match to its group's window (a new group past MAX_GROUPS_PER_RULE counts under OTHER_GROUP). */
+  add(group: string, time: number, seq: number, value: number): void {
+    let key = group;
     let window = this.windows.get(key);
     if (window === undefined) {
       if (this.windows.size >= MAX_GROUPS_PER_RULE) {
@@ -97,11 +99,13 @@ class CompiledRule {
         this.windows.set(key, window);
       }
     }
-    window.add(ctx.time(), seq, this.valueOf(ctx));
+    window.add(time, seq, value);
   }
 }
 
 const BACKSLASH = 0x5c;
+/** Slots read between two checks of the journal's tail. */
+const SCAN_CHUNK = 4096;
 
 /** Whether every needle occurs in the payload (requiredBytes: a payload without a backslash lacking one cannot match). */
 function hasAll(bytes: Buffer, needles: readonly Buffer[]): boolean {
@@ -132,6 +136,8 @@ export class AlertEngine {
   position = 0;
   /** Events handed to rules so far (for the benchmark and the status). */
   processed = 0;
+  /** Matches dropped because the writer evicted the event while it was being read. */
+  overwritten = 0;
 
   constructor(options: EngineOptions) {
     this.#now = options.now;
@@ -216,19 +222,29 @@ export class AlertEngine {
     const rule = this.#rules.get(id);
     if (rule === undefined) return [];
     const hits: { seq: number; time: number; group: string; value: number }[] = [];
-    this.#scan(reader, from, to, [rule], (r, ctx, seq) =>
-      hits.push({ seq, time: ctx.time(), group: r.groupOf(ctx), value: r.valueOf(ctx) }),
+    this.#scan(reader, from, to, [rule], (_, group, time, seq, value) =>
+      hits.push({ seq, time, group, value }),
     );
     return hits;
   }
 
+  /**
+   * Matches the events of [from, to) against `rules`, a chunk at a time. Matches are held until the chunk has
+   * been read and the journal's tail re-checked: an event the writer evicted meanwhile may have been read with a
+   * half-overwritten payload, so its matches are dropped (counted in `overwritten`), never counted.
+   */
   #scan(
     reader: JournalReader,
     from: number,
     to: number,
     rules: CompiledRule[],
-    sink: (rule: CompiledRule, ctx: EventContext, seq: number) => void = (rule, ctx, seq) =>
-      rule.add(ctx, seq),
+    apply: (rule: CompiledRule, group: string, time: number, seq: number, value: number) => void = (
+      rule,
+      group,
+      time,
+      seq,
+      value,
+    ) => rule.add(group, time, seq, value),
   ): void {
     for (const r of rules) r.resolveStreams(reader);
     const names = new Map<number, string | null>();
@@ -240,37 +256,50 @@ export class AlertEngine {
         return name;
       },
     );
-    let processed = 0;
-    reader.scan(
-      from,
-      to,
-      (event, seq) => {
-        processed++;
-        let ready = false;
-        // The payload's bytes and whether they hold a backslash, looked at once for every rule's byte search.
-        let bytes: Buffer | null = null;
-        let escaped = false;
-        for (const rule of rules) {
-          if (rule.streamIds !== null && !rule.streamIds.has(event.streamId)) continue;
-          if (rule.needles.length > 0) {
-            if (bytes === null) {
-              const view = reader.payloadView(event);
-              bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-              escaped = bytes.indexOf(BACKSLASH) !== -1;
-            }
-            if (!escaped && !hasAll(bytes, rule.needles)) continue;
+    const hitRule: CompiledRule[] = [];
+    const hitGroup: string[] = [];
+    const hitTime: number[] = [];
+    const hitSeq: number[] = [];
+    const hitValue: number[] = [];
+    const visit = (event: CausalEvent, seq: number): void => {
+      let ready = false;
+      // The payload's bytes and whether they hold a backslash, looked at once for every rule's byte search.
+      let bytes: Buffer | null = null;
+      let escaped = false;
+      for (const rule of rules) {
+        if (rule.streamIds !== null && !rule.streamIds.has(event.streamId)) continue;
+        if (rule.needles.length > 0) {
+          if (bytes === null) {
+            const view = reader.payloadView(event);
+            bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+            escaped = bytes.indexOf(BACKSLASH) !== -1;
           }
-          if (!ready) {
-            ctx.reset(seq, event);
-            ready = true;
-          }
-          if (rule.spec.where !== null && !evaluate(rule.spec.where, ctx)) continue;
-          sink(rule, ctx, seq);
+          if (!escaped && !hasAll(bytes, rule.needles)) continue;
         }
-      },
-      4096,
-    );
-    this.processed += processed;
+        if (!ready) {
+          ctx.reset(seq, event);
+          ready = true;
+        }
+        if (rule.spec.where !== null && !evaluate(rule.spec.where, ctx)) continue;
+        hitRule.push(rule);
+        hitGroup.push(rule.groupOf(ctx));
+        hitTime.push(ctx.time());
+        hitSeq.push(seq);
+        hitValue.push(rule.valueOf(ctx));
+      }
+    };
+    for (let at = from; at < to;) {
+      const end = Math.min(to, at + SCAN_CHUNK);
+      const { next } = reader.scan(at, end, visit, SCAN_CHUNK);
+      this.processed += next - at;
+      const tail = reader.loadTail();
+      for (let i = 0; i < hitSeq.length; i++) {
+        if (hitSeq[i]! < tail) this.overwritten++;
+        else apply(hitRule[i]!, hitGroup[i]!, hitTime[i]!, hitSeq[i]!, hitValue[i]!);
+      }
+      hitRule.length = hitGroup.length = hitTime.length = hitSeq.length = hitValue.length = 0;
+      at = Math.max(end, next);
+    }
   }
 
   /** Steps every alert's state at the hub's clock; returns the transitions taken (for tests and logs). */
