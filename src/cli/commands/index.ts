@@ -7,10 +7,12 @@ import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.ts';
 import { alertsCommand } from './alerts.ts';
 import { connectorsCommand } from './connectors.ts';
+import { dashboardsCommand } from './dashboards.ts';
 import { hubCommand } from './hub.ts';
 import { incidentsCommand } from './incidents.ts';
 import { keysCommand } from './keys.ts';
 import { lacrimosaCommand } from './lacrimosa.ts';
+import { pipelinesCommand } from './pipelines.ts';
 import { queryCommand } from './query.ts';
 import { sendCommand } from './send.ts';
 import { startCommand } from './start.ts';
@@ -34,6 +36,8 @@ export function buildCommands(context: CommandContext): CommandModule<object, an
     tracesCommand(context),
     alertsCommand(context),
     incidentsCommand(context),
+    pipelinesCommand(context),
+    dashboardsCommand(context),
     verifyCommand(context),
   ];
 }
