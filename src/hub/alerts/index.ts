@@ -6,6 +6,7 @@
  * @module
  */
 import type { FeatureModule } from '../hub.ts';
+import { registerIncidentOpener } from './external.ts';
 import { alertRoutes } from './routes.ts';
 import { AlertService } from './service.ts';
 import { alertMigrations } from './store.ts';
@@ -15,6 +16,7 @@ export const alertsFeature: FeatureModule = {
   migrations: alertMigrations,
   create(services) {
     const service = new AlertService(services);
+    registerIncidentOpener(services, service.incidents);
     return {
       name: 'alerts',
       routes: alertRoutes(service, services.now),

@@ -24,7 +24,7 @@ import {
   type Widget,
 } from './schema.ts';
 import type { DashboardContent, DashboardStore } from './store.ts';
-import { checkWidgetQuery, checkWidgets, resolveRange, widgetData } from './widget-data.ts';
+import { checkWidget, checkWidgets, resolveRange, widgetData } from './widget-data.ts';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 const widgetParams = z.strictObject({ id: z.string().min(1).max(100), widgetId: widgetIdSchema });
@@ -118,8 +118,7 @@ export function dashboardRoutes(
       readOnly: true,
       body: widgetPreviewBodySchema,
       handler: async (c, { body }) => {
-        if (body.widget.query !== undefined)
-          checkWidgetQuery(body.widget.type, body.widget.query, 'body.widget.query');
+        checkWidget(body.widget, 'body.widget');
         const options = dataOptions(c.req.raw.signal);
         const range = resolveRange(body.since, body.until, options.now);
         const widget = { ...body.widget, id: body.widget.id ?? 'preview' };

@@ -24,6 +24,10 @@ export const TIMESERIES_MAX_SERIES = 10;
 export const TIMESERIES_TARGET_POINTS = 60;
 
 export const WIDGET_TYPES = ['timeseries', 'value', 'table', 'log'] as const;
+/** How a timeseries widget with a `value` field folds the values of one bucket (and series) into a point. */
+export const VALUE_AGGREGATIONS = ['avg', 'sum', 'min', 'max', 'last'] as const;
+export type ValueAggregation = (typeof VALUE_AGGREGATIONS)[number];
+export const WIDGET_VALUE_MAX_LENGTH = 200;
 export type WidgetType = (typeof WIDGET_TYPES)[number];
 /** Widget types that may show a metric of the hub's own history instead of a query. */
 export const METRIC_WIDGET_TYPES: readonly WidgetType[] = ['timeseries', 'value'];
@@ -85,9 +89,29 @@ export const widgetSchema = z
       .max(WIDGET_QUERY_MAX_LENGTH, `query is longer than ${WIDGET_QUERY_MAX_LENGTH} characters`)
       .optional(),
     metric: seriesNameSchema.optional(),
+    /**
+     * A timeseries widget plots this field of the matching events (a field as the query language writes it,
+     * like `value` or `latency.ms`), folded per bucket by `agg`, instead of counting them.
+     */
+    value: z
+      .string()
+      .trim()
+      .min(1, 'value is empty: name a field, like latency.ms')
+      .max(WIDGET_VALUE_MAX_LENGTH, `value is longer than ${WIDGET_VALUE_MAX_LENGTH} characters`)
+      .optional(),
+    /** Default avg. */
+    agg: z.enum(VALUE_AGGREGATIONS, `agg must be one of ${VALUE_AGGREGATIONS.join(', ')}`).optional(),
     layout: widgetLayoutSchema,
   })
   .superRefine((w, ctx) => {
+    if (w.value !== undefined && (w.type !== 'timeseries' || w.query === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: 'value plots a field of the query’s events: only a timeseries widget with a query has one',
+      });
+    if (w.agg !== undefined && w.value === undefined)
+      ctx.addIssue({ code: 'custom', path: ['agg'], message: 'agg folds a value field: give value too' });
     if (w.query !== undefined && w.metric !== undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -154,6 +178,8 @@ const storedWidgetSchema = z.object({
   title: z.string(),
   query: z.string().optional(),
   metric: seriesNameSchema.optional(),
+  value: z.string().optional(),
+  agg: z.enum(VALUE_AGGREGATIONS).optional(),
   layout: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }),
 });
 
@@ -207,7 +233,10 @@ export type WidgetPreviewBody = z.input<typeof widgetPreviewBodySchema>;
 
 const dataStatsSchema = z.object({ scanned: z.number(), matched: z.number(), elapsedMs: z.number() });
 
-/** A chart point: `t` (epoch ms, the bucket start) and one number per series key. */
+/**
+ * A chart point: `t` (epoch ms, the bucket start) and one number per series key. A value series leaves out the
+ * buckets where it had no event (a gap, not a zero).
+ */
 export const widgetPointSchema = z.object({ t: z.number() }).catchall(z.number());
 
 const dataCommon = {

@@ -11,7 +11,7 @@ import { HubError } from '../errors.ts';
 import { parseTimeBound, resolveTimeBound } from '../events/time.ts';
 import type { MetricsHistory } from '../metrics/history.ts';
 import { RESOLUTION_MS } from '../metrics/history.ts';
-import type { Query } from '../query/ast.ts';
+import type { Field, Query } from '../query/ast.ts';
 import { DEFAULT_SCAN_BUDGET, planQuery, QueryRun, type Row } from '../query/executor.ts';
 import { parseQuery } from '../query/parser.ts';
 import {
@@ -19,6 +19,7 @@ import {
   TABLE_MAX_ROWS,
   TIMESERIES_MAX_SERIES,
   TIMESERIES_TARGET_POINTS,
+  type ValueAggregation,
   type WidgetData,
   type WidgetType,
 } from './schema.ts';
@@ -45,15 +46,18 @@ export interface WidgetSource {
   type: WidgetType;
   query?: string | undefined;
   metric?: string | undefined;
+  value?: string | undefined;
+  agg?: ValueAggregation | undefined;
 }
 
 /** Why a query cannot feed a widget of this type, or null when it can. */
-function unsuitable(type: WidgetType, query: Query): string | null {
+function unsuitable(type: WidgetType, query: Query, valued: boolean): string | null {
   if (query.explain) return 'EXPLAIN answers a plan, not data: remove it';
   const counts = query.projection.kind === 'count';
   switch (type) {
     case 'timeseries':
-      return counts
+      // A value series reads the matching events; GROUP BY (which the grammar allows with COUNT(*)) splits it.
+      return counts || valued
         ? null
         : 'a timeseries widget needs SELECT COUNT(*) … (optionally GROUP BY a field and BY a bucket)';
     case 'value':
@@ -72,13 +76,13 @@ function unsuitable(type: WidgetType, query: Query): string | null {
  * Parses a widget's query and checks it suits the widget. `field` names it in errors (`body.widgets.2.query`):
  * a syntax error is QUERY_SYNTAX with the parser's line and column, a mismatch INVALID_REQUEST.
  */
-export function checkWidgetQuery(type: WidgetType, text: string, field: string): Query {
+export function checkWidgetQuery(type: WidgetType, text: string, field: string, valued = false): Query {
   const parsed = parseQuery(text);
   if (!parsed.ok) {
     const { message, ...position } = parsed.error;
     throw new HubError(400, 'QUERY_SYNTAX', `${field}: ${message}`, { field, ...position });
   }
-  const problem = unsuitable(type, parsed.query);
+  const problem = unsuitable(type, parsed.query, valued);
   if (problem !== null) {
     throw new HubError(400, 'INVALID_REQUEST', `${field}: ${problem}`, {
       issues: [{ field, message: problem }],
@@ -87,11 +91,26 @@ export function checkWidgetQuery(type: WidgetType, text: string, field: string):
   return parsed.query;
 }
 
+/** A widget's `value` as a query-language field. `field` names it in errors (`body.widgets.2.value`). */
+export function checkValueField(text: string, field: string): Field {
+  const parsed = parseQuery(`SELECT ${text} FROM *`);
+  const fields = parsed.ok && parsed.query.projection.kind === 'fields' ? parsed.query.projection.fields : [];
+  if (fields.length !== 1) {
+    const message = `"${text}" is not a field: write a payload path like latency.ms (quote odd names: "a b".c) or seq, size`;
+    throw new HubError(400, 'INVALID_REQUEST', `${field}: ${message}`, { issues: [{ field, message }] });
+  }
+  return fields[0]!;
+}
+
+/** Checks one widget's query and value field; `prefix` names it in errors (`body.widgets.2`). */
+export function checkWidget(w: Omit<WidgetSource, 'id'>, prefix: string): void {
+  if (w.query !== undefined) checkWidgetQuery(w.type, w.query, `${prefix}.query`, w.value !== undefined);
+  if (w.value !== undefined) checkValueField(w.value, `${prefix}.value`);
+}
+
 /** Checks every query widget of a dashboard; `prefix` is where the widget list sits (`body.widgets`). */
 export function checkWidgets(widgets: readonly Omit<WidgetSource, 'id'>[], prefix: string): void {
-  widgets.forEach((w, i) => {
-    if (w.query !== undefined) checkWidgetQuery(w.type, w.query, `${prefix}.${i}.query`);
-  });
+  widgets.forEach((w, i) => checkWidget(w, `${prefix}.${i}`));
 }
 
 /** A range in epoch milliseconds from written times; `until` null means now. */
@@ -131,7 +150,10 @@ export async function widgetData(
   options: WidgetDataOptions,
 ): Promise<WidgetData> {
   if (widget.metric !== undefined) return metricData(widget, widget.metric, range, options);
-  return queryData(widget, checkWidgetQuery(widget.type, widget.query!, 'query'), range, options);
+  const query = checkWidgetQuery(widget.type, widget.query!, 'query', widget.value !== undefined);
+  if (widget.type === 'timeseries' && widget.value !== undefined)
+    return valueData(widget, query, checkValueField(widget.value, 'value'), range, options);
+  return queryData(widget, query, range, options);
 }
 
 function metricData(
@@ -176,6 +198,148 @@ function bounded(
   return { query: { ...query, since: { at: since }, until: { at: end } }, spanMs: end - since };
 }
 
+function runOptionsOf(options: WidgetDataOptions) {
+  return {
+    defaultLimit: null,
+    scanBudget: options.scanBudget ?? DEFAULT_SCAN_BUDGET,
+    timeBudgetMs: options.timeBudgetMs ?? WIDGET_TIME_BUDGET_MS,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
+/** The bucket width of a time series over `span` ms: the query's `BY`, widened to stay within the point cap. */
+function stepOf(query: Query, span: number): number {
+  const wanted = query.bucketMs ?? niceStep(span / TIMESERIES_TARGET_POINTS);
+  return Math.max(wanted, niceStep(span / TIMESERIES_MAX_POINTS));
+}
+
+/** What a bucket of one series has seen of its values. */
+interface Fold {
+  n: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+  lastSeq: number;
+}
+
+function merge(into: Fold | undefined, from: Fold): Fold {
+  if (into === undefined) return { ...from };
+  into.n += from.n;
+  into.sum += from.sum;
+  into.min = Math.min(into.min, from.min);
+  into.max = Math.max(into.max, from.max);
+  if (from.lastSeq > into.lastSeq) {
+    into.last = from.last;
+    into.lastSeq = from.lastSeq;
+  }
+  return into;
+}
+
+function folded(fold: Fold, agg: ValueAggregation): number {
+  switch (agg) {
+    case 'avg':
+      return fold.sum / fold.n;
+    case 'sum':
+      return fold.sum;
+    case 'min':
+      return fold.min;
+    case 'max':
+      return fold.max;
+    case 'last':
+      return fold.last;
+  }
+}
+
+/**
+ * A time series of a field's values: the query's matching events are scanned (their journal time, the field,
+ * and the GROUP BY field when there is one) and each bucket's numbers folded by `agg`, one series per group —
+ * the largest groups by event count, the rest folded together as "other". Events whose field is not a finite
+ * number are left out; a bucket without numbers is a gap.
+ */
+async function valueData(
+  widget: WidgetSource,
+  parsed: Query,
+  valueField: Field,
+  range: { since: number; until: number },
+  options: WidgetDataOptions,
+): Promise<WidgetData> {
+  const agg = widget.agg ?? 'avg';
+  const reader = options.journal.require();
+  const { query, spanMs } = bounded(parsed, range, options.now);
+  const step = stepOf(query, spanMs);
+  const group = query.groupBy;
+  const scan: Query = {
+    ...query,
+    projection: {
+      kind: 'fields',
+      fields: [
+        { kind: 'builtin', name: 'seq' },
+        { kind: 'builtin', name: 'time' },
+        valueField,
+        ...(group === null ? [] : [group]),
+      ],
+    },
+    groupBy: null,
+    bucketMs: null,
+    limit: null,
+    offset: null,
+  };
+  const runOptions = runOptionsOf(options);
+  const run = new QueryRun(reader, scan, planQuery(reader, scan, options.now, runOptions), runOptions);
+  // Per group: its label, its event count (to rank it), and its fold per bucket.
+  const groups = new Map<string, { label: string; events: number; buckets: Map<number, Fold> }>();
+  for (let chunk = await run.next(); chunk !== null; chunk = await run.next()) {
+    for (const [seq, time, value, key] of chunk as [number, number, unknown, unknown][]) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+      const id = group === null ? 'value' : JSON.stringify(key ?? null);
+      let entry = groups.get(id);
+      if (!entry) {
+        entry = { label: group === null ? widget.value! : groupLabel(key), events: 0, buckets: new Map() };
+        groups.set(id, entry);
+      }
+      entry.events++;
+      const bucket = Math.floor(time / step) * step;
+      const one = { n: 1, sum: value, min: value, max: value, last: value, lastSeq: seq };
+      entry.buckets.set(bucket, merge(entry.buckets.get(bucket), one));
+    }
+  }
+  const ranked = [...groups.values()].sort((a, b) => b.events - a.events || (a.label < b.label ? -1 : 1));
+  const shown = ranked.slice(0, TIMESERIES_MAX_SERIES);
+  const lines = shown.map((g, i) => ({
+    key: group === null ? 'value' : `s${i}`,
+    label: g.label,
+    buckets: g.buckets,
+  }));
+  if (ranked.length > shown.length) {
+    const other = new Map<number, Fold>();
+    for (const g of ranked.slice(shown.length))
+      for (const [bucket, fold] of g.buckets) other.set(bucket, merge(other.get(bucket), fold));
+    lines.push({ key: 'other', label: 'other', buckets: other });
+  }
+  const first = Math.floor(range.since / step) * step;
+  const last = Math.floor((range.until - 1) / step) * step;
+  const points: ({ t: number } & Record<string, number>)[] = [];
+  for (let t = first; t <= last; t += step) {
+    const point = { t } as { t: number } & Record<string, number>;
+    for (const line of lines) {
+      const fold = line.buckets.get(t);
+      if (fold !== undefined) point[line.key] = folded(fold, agg);
+    }
+    points.push(point);
+  }
+  const s = run.stats();
+  return {
+    widgetId: widget.id,
+    range,
+    stats: { scanned: s.scanned.count, matched: s.matched, elapsedMs: s.elapsedMs },
+    type: 'timeseries',
+    stepMs: step,
+    series: lines.map(({ key, label }) => ({ key, label })),
+    points,
+  };
+}
+
 async function queryData(
   widget: WidgetSource,
   parsed: Query,
@@ -187,8 +351,7 @@ async function queryData(
   let keep = 0;
   switch (widget.type) {
     case 'timeseries': {
-      const wanted = query.bucketMs ?? niceStep(span / TIMESERIES_TARGET_POINTS);
-      query.bucketMs = Math.max(wanted, niceStep(span / TIMESERIES_MAX_POINTS));
+      query.bucketMs = stepOf(query, span);
       query.limit = null;
       query.offset = null;
       break;
@@ -206,12 +369,7 @@ async function queryData(
     case 'value':
       break;
   }
-  const runOptions = {
-    defaultLimit: null,
-    scanBudget: options.scanBudget ?? DEFAULT_SCAN_BUDGET,
-    timeBudgetMs: options.timeBudgetMs ?? WIDGET_TIME_BUDGET_MS,
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
+  const runOptions = runOptionsOf(options);
   const plan = planQuery(reader, query, options.now, runOptions);
   const run = new QueryRun(reader, query, plan, runOptions);
   let rows: Row[] = [];

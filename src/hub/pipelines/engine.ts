@@ -54,7 +54,9 @@ interface Accumulator {
 interface Group {
   values: unknown[];
   accs: Accumulator[];
+  /** Sequence of the last record in the group, and of the first (absent in state saved before it existed). */
   seq: number;
+  firstSeq?: number;
 }
 
 type NodeState =
@@ -139,7 +141,7 @@ export class PipelineEngine {
     this.#runtimes = pipeline.nodes.map((node) => {
       const rt: Runtime = {
         node,
-        counters: { in: 0, out: 0, errors: 0, pending: 0, lastError: null },
+        counters: { in: 0, out: 0, errors: 0, pending: 0, lag: 0, lastError: null },
         sample: [],
         state:
           node.kind === 'aggregate'
@@ -229,8 +231,11 @@ export class PipelineEngine {
     return out;
   }
 
+  /** Each node's counters; `lag` here is what its state holds (a live run adds the journal and delivery lag). */
   counters(): Record<string, NodeCounters> {
-    return Object.fromEntries(this.#runtimes.map((rt) => [rt.node.id, { ...rt.counters }]));
+    return Object.fromEntries(
+      this.#runtimes.map((rt) => [rt.node.id, { ...rt.counters, lag: rt.counters.pending }]),
+    );
   }
 
   samples(): Record<string, PipelineRecordView[]> {
@@ -273,7 +278,7 @@ export class PipelineEngine {
       if (rt.state?.kind === 'aggregate') rt.closedThrough = this.#watermark;
       const saved = snapshot.nodes[rt.node.id];
       if (!saved) continue;
-      rt.counters = { ...saved.counters };
+      rt.counters = { ...saved.counters, lag: 0 };
       const s = rt.state;
       if (s?.kind === 'aggregate' && saved.windows)
         s.windows = new Map(
@@ -377,6 +382,7 @@ export class PipelineEngine {
           { key, left: cloneFields(l.fields), right: cloneFields(r.fields) },
           Math.max(l.time, r.time),
           Math.max(l.seq, r.seq),
+          Math.min(l.firstSeq, r.firstSeq),
         ),
       );
     }
@@ -413,7 +419,12 @@ export class PipelineEngine {
         }
         groups.set(
           key,
-          (group = { values, accs: node.config.measures.map(emptyAccumulator), seq: record.seq }),
+          (group = {
+            values,
+            accs: node.config.measures.map(emptyAccumulator),
+            seq: record.seq,
+            firstSeq: record.firstSeq,
+          }),
         );
         rt.counters.pending++;
       }
@@ -451,7 +462,10 @@ export class PipelineEngine {
         node.config.measures.forEach((m, i) => {
           fields[m.as] = measureResult(m, group.accs[i]!);
         });
-        this.#emit(rt, new PipeRecord(group.seq, start + size - 1, null, 0, 0, { fields }));
+        this.#emit(
+          rt,
+          new PipeRecord(group.seq, start + size - 1, null, 0, 0, { fields }, group.firstSeq ?? group.seq),
+        );
       }
     }
   }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { incidentOpenerOf } from '../alerts/external.ts';
 import type { FeatureModule } from '../hub.ts';
 import { pipelineRoutes } from './routes.ts';
 import { PipelineService } from './service.ts';
@@ -18,6 +19,8 @@ export const pipelinesFeature: FeatureModule = {
       journal: services.journal,
       sequencer: services.sequencer,
       now: services.now,
+      // One-way: pipelines open incidents through the alerts feature's opener; alerts never import pipelines.
+      incidents: () => incidentOpenerOf(services),
     });
     return {
       name: 'pipelines',

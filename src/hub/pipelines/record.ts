@@ -27,6 +27,8 @@ export class PipeRecord {
     readonly streamId: number,
     readonly node: number,
     source: { text: string | null; size: number } | { fields: Fields },
+    /** The earliest journal event behind this record (an aggregate's window or a join reaches back). */
+    readonly firstSeq: number = seq,
   ) {
     if ('fields' in source) this.#fields = source.fields;
     else {
@@ -65,8 +67,13 @@ export class PipeRecord {
     return this.#text;
   }
 
-  derive(fields: Fields, time = this.time, seq = this.seq): PipeRecord {
-    return new PipeRecord(seq, time, this.stream, this.streamId, this.node, { fields });
+  derive(
+    fields: Fields,
+    time = this.time,
+    seq = this.seq,
+    firstSeq = Math.min(seq, this.firstSeq),
+  ): PipeRecord {
+    return new PipeRecord(seq, time, this.stream, this.streamId, this.node, { fields }, firstSeq);
   }
 
   view(): PipelineRecordView {
@@ -81,6 +88,7 @@ export class PipeRecord {
       streamId: this.streamId,
       node: this.node,
       fields: this.fields,
+      firstSeq: this.firstSeq,
     };
   }
 
@@ -91,8 +99,17 @@ export class PipeRecord {
     streamId: number;
     node: number;
     fields: Fields;
+    firstSeq?: number;
   }): PipeRecord {
-    return new PipeRecord(v.seq, v.time, v.stream, v.streamId, v.node, { fields: v.fields });
+    return new PipeRecord(
+      v.seq,
+      v.time,
+      v.stream,
+      v.streamId,
+      v.node,
+      { fields: v.fields },
+      v.firstSeq ?? v.seq,
+    );
   }
 }
 

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { IncidentOpener } from '../alerts/external.ts';
 import { JournalTail } from '../journal-tail.ts';
 import type { JournalSource } from '../journal-source.ts';
 import type { SequencerLink } from '../sequencer-link.ts';
@@ -31,6 +32,9 @@ export interface RunnerDeps {
   store: PipelineStore;
   now: () => number;
   fetch?: typeof fetch;
+  /** The pipeline's name, shown in the incidents its `incident` sinks open. */
+  name?: string;
+  incidents?: () => IncidentOpener | null;
 }
 
 export class PipelineRunner {
@@ -60,7 +64,11 @@ export class PipelineRunner {
     this.#sinks = new Map(
       compiled.nodes.flatMap((n) => (n.kind === 'sink' ? [[n.id, n.config] as const] : [])),
     );
-    this.#delivery = new SinkDelivery(deps.sequencer, id, deps.fetch);
+    this.#delivery = new SinkDelivery(deps.sequencer, id, {
+      ...(deps.name === undefined ? {} : { pipelineName: deps.name }),
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      ...(deps.incidents === undefined ? {} : { incidents: deps.incidents }),
+    });
     this.#engine = new PipelineEngine(compiled);
     if (saved.state) this.#engine.restore(saved.state);
     this.#committed = this.#engine.snapshot();
@@ -80,8 +88,17 @@ export class PipelineRunner {
     return this.#tail?.lag ?? 0;
   }
 
+  /** The engine's counters, with the journal lag on the sources and the records in delivery on the sinks. */
   counters(): Record<string, NodeCounters> {
-    return this.#engine.counters();
+    const counters = this.#engine.counters();
+    const journalLag = this.lag;
+    for (const node of this.#compiled.nodes) {
+      const c = counters[node.id];
+      if (c === undefined) continue;
+      if (node.kind === 'source') c.lag = journalLag;
+      else if (node.kind === 'sink') c.lag = this.#delivery.inFlight(node.id);
+    }
+    return counters;
   }
 
   start(): void {

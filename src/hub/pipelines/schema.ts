@@ -104,7 +104,8 @@ export const aggregateConfigSchema = z.strictObject({
   measures: z.array(measureSchema).min(1, 'an aggregate needs at least one measure').max(20),
 });
 
-export const SINK_KINDS = ['stream', 'webhook', 'alert', 'dashboard'] as const;
+export const SINK_KINDS = ['stream', 'webhook', 'incident', 'alert', 'dashboard'] as const;
+export const INCIDENT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const sinkConfigSchema = z.discriminatedUnion('kind', [
   /** Each record's fields as a JSON event in a derived stream, submitted through the sequencer. */
   z.strictObject({ kind: z.literal('stream'), stream: streamName }),
@@ -115,14 +116,38 @@ export const sinkConfigSchema = z.discriminatedUnion('kind', [
     timeoutMs: z.number().int().min(100).max(60_000).default(5000),
     retries: z.number().int().min(0).max(10).default(3),
   }),
-  /** `{alert, severity, …fields}` events in a stream (see docs/api.md: the alerts feature reads streams). */
+  /**
+   * Each record opens an incident through the alerts feature (its silences and channels apply), or joins the
+   * one still unresolved for this pipeline, sink and group. `{{path}}` in the title and description is the
+   * record's field; `{{pipeline}}` and `{{node}}` name the sink.
+   */
+  z.strictObject({
+    kind: z.literal('incident'),
+    title: z.string().min(1, 'an incident needs a title').max(200),
+    description: z.string().max(2000).default(''),
+    severity: z.enum(INCIDENT_SEVERITIES).default('warning'),
+    /** Record fields copied into the incident's labels, named by their path. */
+    labels: z.array(fieldPath).max(20).default([]),
+    /** Fields whose values pick the incident a record joins; by default the labels. */
+    groupBy: z.array(fieldPath).max(10).optional(),
+    /** A numeric record field shown as the incident's value. */
+    valueField: fieldPath.optional(),
+  }),
+  /**
+   * `{alert, severity, …fields}` events in a stream, for an alert rule's query to read (the older sink; an
+   * `incident` sink opens incidents directly).
+   */
   z.strictObject({
     kind: z.literal('alert'),
     stream: streamName,
     name: z.string().min(1).max(200),
-    severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+    severity: z.enum(INCIDENT_SEVERITIES).default('warning'),
   }),
-  /** `{series, time, value}` points in a stream, for a dashboard widget's query. */
+  /**
+   * `{series, time, value}` points in a stream, for a timeseries widget with `value: "value"` and
+   * `GROUP BY series`. `{{path}}` in the series is the record's field, so a grouped aggregate gives one line per
+   * group.
+   */
   z.strictObject({
     kind: z.literal('dashboard'),
     stream: streamName,
@@ -200,6 +225,11 @@ export const nodeCountersSchema = z.object({
   errors: z.number(),
   /** Records held in window or join state. */
   pending: z.number(),
+  /**
+   * Work that reached the node but is not through it yet: for a source, journal events the run has not read;
+   * for an aggregate or join, records held in its state; for a sink, records being delivered.
+   */
+  lag: z.number(),
   lastError: z.string().nullable(),
 });
 export type NodeCounters = z.infer<typeof nodeCountersSchema>;

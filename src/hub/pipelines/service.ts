@@ -6,6 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { IncidentOpener } from '../alerts/external.ts';
 import { HubError, notFound } from '../errors.ts';
 import type { JournalSource } from '../journal-source.ts';
 import type { SequencerLink } from '../sequencer-link.ts';
@@ -31,9 +32,17 @@ export interface PipelineServiceDeps {
   sequencer: SequencerLink;
   now: () => number;
   fetch?: typeof fetch;
+  incidents?: () => IncidentOpener | null;
 }
 
-const zeroCounters = (): NodeCounters => ({ in: 0, out: 0, errors: 0, pending: 0, lastError: null });
+const zeroCounters = (): NodeCounters => ({
+  in: 0,
+  out: 0,
+  errors: 0,
+  pending: 0,
+  lag: 0,
+  lastError: null,
+});
 
 export class PipelineService {
   readonly #store: PipelineStore;
@@ -207,7 +216,7 @@ export class PipelineService {
       record.id,
       compiled,
       { position: record.position, state: record.engineState, lost: record.lost },
-      { ...this.#deps, store: this.#store },
+      { ...this.#deps, store: this.#store, name: record.name },
     );
     this.#runners.set(record.id, runner);
     runner.start();
@@ -239,7 +248,11 @@ export class PipelineService {
     const saved = record.engineState?.nodes ?? {};
     const counters = runner?.counters();
     const nodes = Object.fromEntries(
-      record.nodes.map((n) => [n.id, counters?.[n.id] ?? saved[n.id]?.counters ?? zeroCounters()]),
+      record.nodes.map((n) => {
+        const stored = saved[n.id]?.counters;
+        // A stopped pipeline has nothing in flight (counters saved before `lag` existed lack it).
+        return [n.id, counters?.[n.id] ?? (stored ? { ...stored, lag: stored.pending } : zeroCounters())];
+      }),
     );
     const head = this.#deps.journal.reader()?.loadHead() ?? null;
     const position = runner?.position ?? record.position;
