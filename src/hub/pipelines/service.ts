@@ -247,15 +247,23 @@ export class PipelineService {
     const runner = this.#runners.get(record.id);
     const saved = record.engineState?.nodes ?? {};
     const counters = runner?.counters();
-    const nodes = Object.fromEntries(
-      record.nodes.map((n) => {
-        const stored = saved[n.id]?.counters;
-        // A stopped pipeline has nothing in flight (counters saved before `lag` existed lack it).
-        return [n.id, counters?.[n.id] ?? (stored ? { ...stored, lag: stored.pending } : zeroCounters())];
-      }),
-    );
     const head = this.#deps.journal.reader()?.loadHead() ?? null;
     const position = runner?.position ?? record.position;
+    const journalLag = runner
+      ? runner.lag
+      : head !== null && position !== null
+        ? Math.max(0, head - position)
+        : 0;
+    const nodes = Object.fromEntries(
+      record.nodes.map((n) => {
+        const live = counters?.[n.id];
+        if (live) return [n.id, live];
+        // Stopped: the sources are as far behind as the saved position, the rest holds what the state holds
+        // (counters saved before `lag` existed lack it).
+        const stored = saved[n.id]?.counters ?? zeroCounters();
+        return [n.id, { ...stored, lag: n.kind === 'source' ? journalLag : stored.pending }];
+      }),
+    );
     return {
       id: record.id,
       name: record.name,
@@ -268,7 +276,7 @@ export class PipelineService {
       status: {
         state: runner ? 'running' : record.running ? 'failed' : 'stopped',
         position,
-        lag: runner ? runner.lag : head !== null && position !== null ? Math.max(0, head - position) : 0,
+        lag: journalLag,
         lost: runner?.lost ?? record.lost,
         startedAt: runner ? record.startedAt : null,
         lastError: runner ? runner.lastError : record.lastError,

@@ -1,6 +1,7 @@
 /**
  * The widget dialog: type, title, source (a query of the query language, or one of the hub's metrics for time
- * series and single values), a preview of the data the widget would show over the dashboard's range, and the
+ * series and single values), for a query time series what it plots (the count of events, or a field's values
+ * folded per bucket by avg/sum/min/max/last — how a pipeline's dashboard sink is drawn), a preview of the data the widget would show over the dashboard's range, and the
  * hub's own error — with its line and column — when the query does not parse or does not suit the type.
  *
  * @module
@@ -14,15 +15,26 @@ import {
   type DashboardWidget,
   METRIC_WIDGET_TYPES,
   type TimeRange,
+  VALUE_AGGREGATIONS,
+  type ValueAggregation,
   type WidgetData,
   WIDGET_TYPES,
+  WIDGET_VALUE_MAX_LENGTH,
   type WidgetType,
 } from '../../../../src/hub/dashboards/schema.ts';
 import { SERIES } from '../../../../src/hub/metrics/schema.ts';
 import { WidgetView } from './WidgetView.tsx';
 
 /** What the dialog edits: everything but the widget's id and place. */
-export type WidgetDraft = Pick<DashboardWidget, 'type' | 'title' | 'query' | 'metric'>;
+export type WidgetDraft = Pick<DashboardWidget, 'type' | 'title' | 'query' | 'metric' | 'value' | 'agg'>;
+
+const AGG_LABELS: Record<ValueAggregation, string> = {
+  avg: 'average',
+  sum: 'sum',
+  min: 'minimum',
+  max: 'maximum',
+  last: 'last value',
+};
 
 const TYPE_LABELS: Record<WidgetType, string> = {
   timeseries: 'Time series',
@@ -62,16 +74,21 @@ export function WidgetEditor({
   const [source, setSource] = useState<'query' | 'metric'>(initial?.metric ? 'metric' : 'query');
   const [query, setQuery] = useState(initial?.query ?? EXAMPLES[initial?.type ?? 'timeseries']);
   const [metric, setMetric] = useState<string>(initial?.metric ?? 'eventsPerSec');
+  const [plot, setPlot] = useState<'count' | 'value'>(initial?.value === undefined ? 'count' : 'value');
+  const [valueField, setValueField] = useState(initial?.value ?? 'value');
+  const [agg, setAgg] = useState<ValueAggregation>(initial?.agg ?? 'avg');
   const [preview, setPreview] = useState<WidgetData | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
   const metricAllowed = METRIC_WIDGET_TYPES.includes(type);
   const useMetric = source === 'metric' && metricAllowed;
+  const plotsValue = type === 'timeseries' && !useMetric && plot === 'value';
   const draft = (): WidgetDraft => ({
     type,
     title: title.trim(),
     ...(useMetric ? { metric: metric as WidgetDraft['metric'] } : { query }),
+    ...(plotsValue ? { value: valueField.trim(), agg } : {}),
   });
 
   const run = async (what: 'preview' | 'save') => {
@@ -99,6 +116,10 @@ export function WidgetEditor({
 
   const queryError =
     error && /query/.test(JSON.stringify(error.details ?? '') + error.message) ? error : null;
+  const valueError =
+    !queryError && error && /\.value\b|\bagg\b/.test(JSON.stringify(error.details ?? '') + error.message)
+      ? error
+      : null;
 
   return (
     <Modal
@@ -162,7 +183,11 @@ export function WidgetEditor({
         ) : (
           <Field
             label="Query"
-            hint={HINTS[type]}
+            hint={
+              plotsValue
+                ? 'The events whose value is plotted: SELECT * FROM …, or SELECT COUNT(*) FROM … GROUP BY a field (a line per value) BY a bucket.'
+                : HINTS[type]
+            }
             error={queryError ? <span className="dash-query-error">{queryError.message}</span> : undefined}
           >
             <textarea
@@ -174,7 +199,49 @@ export function WidgetEditor({
             />
           </Field>
         )}
-        {error && !queryError && (
+        {type === 'timeseries' && !useMetric && (
+          <Field label="Plot">
+            <select
+              value={plot}
+              data-testid="widget-plot"
+              onChange={(e) => setPlot(e.target.value as 'count' | 'value')}
+            >
+              <option value="count">The number of matching events</option>
+              <option value="value">A field’s values</option>
+            </select>
+          </Field>
+        )}
+        {plotsValue && (
+          <div className="dash-editor-value">
+            <Field
+              label="Value field"
+              hint="A numeric field of the events, like latency.ms (a pipeline’s dashboard sink writes value)."
+              error={valueError ? <span className="dash-query-error">{valueError.message}</span> : undefined}
+            >
+              <input
+                value={valueField}
+                maxLength={WIDGET_VALUE_MAX_LENGTH}
+                data-testid="widget-value"
+                spellCheck={false}
+                onChange={(e) => setValueField(e.target.value)}
+              />
+            </Field>
+            <Field label="Per bucket" hint="How the values of one bucket (and line) become a point.">
+              <select
+                value={agg}
+                data-testid="widget-agg"
+                onChange={(e) => setAgg(e.target.value as ValueAggregation)}
+              >
+                {VALUE_AGGREGATIONS.map((a) => (
+                  <option key={a} value={a}>
+                    {AGG_LABELS[a]}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          </div>
+        )}
+        {error && !queryError && !valueError && (
           <p className="dash-error" role="alert">
             {error.message}
           </p>

@@ -7,7 +7,11 @@
 import type { ReactElement } from 'react';
 import { Button } from '../../components/Button.tsx';
 import { Field } from '../../components/Field.tsx';
-import { AGGREGATE_FUNCTIONS, SINK_KINDS } from '../../../../src/hub/pipelines/schema.ts';
+import {
+  AGGREGATE_FUNCTIONS,
+  INCIDENT_SEVERITIES,
+  SINK_KINDS,
+} from '../../../../src/hub/pipelines/schema.ts';
 import { type Config, KIND_HINTS, KIND_TITLES, type PipeNode } from './graph.ts';
 
 interface Props {
@@ -21,6 +25,99 @@ interface Props {
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 const num = (v: string): number | string => (v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+
+/** Comma-separated field paths ↔ a list (empty entries stay while typing, so a comma can be typed). */
+const listText = (v: unknown): string => (Array.isArray(v) ? v.map(str).join(', ') : '');
+const listOf = (text: string): string[] => (text.trim() === '' ? [] : text.split(',').map((p) => p.trim()));
+
+function IncidentForm({
+  config,
+  disabled,
+  set,
+  onChange,
+}: {
+  config: Config;
+  disabled: boolean;
+  set(patch: Config): void;
+  onChange(config: Config): void;
+}) {
+  /** Sets an optional key, or removes it when the input is emptied. */
+  const optional = (name: string, value: unknown) => {
+    const { [name]: _dropped, ...rest } = config;
+    onChange(value === undefined ? rest : { ...rest, [name]: value });
+  };
+  return (
+    <>
+      <Field label="Title" hint="{{field}} is the record's field, e.g. {{user}} spent {{total}}">
+        <input
+          value={str(config.title)}
+          disabled={disabled}
+          data-testid="config-title"
+          onChange={(e) => set({ title: e.target.value })}
+          placeholder="{{user}} spent {{total}}"
+          autoComplete="off"
+        />
+      </Field>
+      <Field label="Description">
+        <textarea
+          value={str(config.description)}
+          rows={2}
+          disabled={disabled}
+          data-testid="config-description"
+          onChange={(e) => set({ description: e.target.value })}
+        />
+      </Field>
+      <Field label="Severity">
+        <select
+          value={str(config.severity)}
+          disabled={disabled}
+          data-testid="config-severity"
+          onChange={(e) => set({ severity: e.target.value })}
+        >
+          {INCIDENT_SEVERITIES.map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Labels" hint="Record fields copied into the incident's labels, comma-separated.">
+        <input
+          value={listText(config.labels)}
+          disabled={disabled}
+          data-testid="config-labels"
+          onChange={(e) => set({ labels: listOf(e.target.value) })}
+          placeholder="user, region"
+          autoComplete="off"
+        />
+      </Field>
+      <Field
+        label="Group by"
+        hint="Records with the same values join the same open incident; empty: the labels."
+      >
+        <input
+          value={listText(config.groupBy)}
+          disabled={disabled}
+          data-testid="config-groupBy"
+          onChange={(e) => {
+            const list = listOf(e.target.value);
+            optional('groupBy', list.length === 0 ? undefined : list);
+          }}
+          placeholder="user"
+          autoComplete="off"
+        />
+      </Field>
+      <Field label="Value field" hint="A numeric field shown as the incident's value (optional).">
+        <input
+          value={str(config.valueField)}
+          disabled={disabled}
+          data-testid="config-valueField"
+          onChange={(e) => optional('valueField', e.target.value === '' ? undefined : e.target.value)}
+          placeholder="total"
+          autoComplete="off"
+        />
+      </Field>
+    </>
+  );
+}
 
 export function ConfigPanel({ node, streams, issues, disabled, onChange, onDelete }: Props) {
   const { kind, config } = node.data;
@@ -95,11 +192,13 @@ export function ConfigPanel({ node, streams, issues, disabled, onChange, onDelet
                 onChange(
                   k === 'webhook'
                     ? { kind: k, url: '', timeoutMs: 5000, retries: 3 }
-                    : k === 'alert'
-                      ? { kind: k, stream: str(config.stream), name: '', severity: 'warning' }
-                      : k === 'dashboard'
-                        ? { kind: k, stream: str(config.stream), series: '', valueField: '' }
-                        : { kind: k, stream: str(config.stream) },
+                    : k === 'incident'
+                      ? { kind: k, title: '', description: '', severity: 'warning', labels: [] }
+                      : k === 'alert'
+                        ? { kind: k, stream: str(config.stream), name: '', severity: 'warning' }
+                        : k === 'dashboard'
+                          ? { kind: k, stream: str(config.stream), series: '', valueField: '' }
+                          : { kind: k, stream: str(config.stream) },
                 );
               }}
             >
@@ -116,6 +215,8 @@ export function ConfigPanel({ node, streams, issues, disabled, onChange, onDelet
               <Field label="Timeout (ms)">{input('timeoutMs', '5000', true)}</Field>
               <Field label="Retries">{input('retries', '3', true)}</Field>
             </>
+          ) : config.kind === 'incident' ? (
+            <IncidentForm config={config} disabled={disabled} set={set} onChange={onChange} />
           ) : (
             <Field label="Derived stream" hint="Events are journaled into this stream through the sequencer.">
               {input('stream', 'order-stats')}
@@ -139,7 +240,12 @@ export function ConfigPanel({ node, streams, issues, disabled, onChange, onDelet
           )}
           {config.kind === 'dashboard' && (
             <>
-              <Field label="Series">{input('series', 'orders per minute')}</Field>
+              <Field
+                label="Series"
+                hint="{{field}} names a record field: {{user}} gives one line per user in a widget with GROUP BY series."
+              >
+                {input('series', 'spend {{user}}')}
+              </Field>
               <Field label="Value field">{input('valueField', 'n')}</Field>
             </>
           )}

@@ -1,12 +1,23 @@
 /**
- * A node on the pipeline canvas: its kind, id and what it does, the live counters while the pipeline runs, and
- * its validation issues. Input handles sit on the left (a join has `left` and `right`), the output on the right.
+ * A node on the pipeline canvas: its kind, id and what it does, the live counters (in/out/errors/lag) while the
+ * pipeline runs, and its validation issues. Input handles sit on the left (a join has `left` and `right`), the output on the right.
  *
  * @module
  */
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { formatNumber } from '../../lib/format.ts';
+import type { NodeKind } from '../../../../src/hub/pipelines/schema.ts';
 import { inputPorts, KIND_TITLES, type PipeNode, summarize } from './graph.ts';
+
+/** What a node's lag counts, by kind (the hub's `NodeCounters.lag`). */
+const LAG_TITLES: Record<NodeKind, string> = {
+  source: 'journal events the run has not read yet',
+  filter: 'records not through the node yet',
+  transform: 'records not through the node yet',
+  join: 'records held in the join buffers',
+  aggregate: 'groups held in open windows',
+  sink: 'records being delivered',
+};
 
 export function PipelineNodeView({ id, data, selected }: NodeProps<PipeNode>) {
   const ports = inputPorts(data.kind);
@@ -51,9 +62,9 @@ export function PipelineNodeView({ id, data, selected }: NodeProps<PipeNode>) {
               err {formatNumber(c.errors)}
             </span>
           )}
-          {c.pending > 0 && (
-            <span title="records in open windows or join buffers">pending {formatNumber(c.pending)}</span>
-          )}
+          <span title={LAG_TITLES[data.kind]} data-testid={`lag-${id}`}>
+            lag {formatNumber(c.lag)}
+          </span>
         </div>
       )}
       {invalid && (

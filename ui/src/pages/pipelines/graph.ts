@@ -105,7 +105,9 @@ export function summarize(kind: NodeKind, config: Config): string {
     case 'sink':
       return config.kind === 'webhook'
         ? `POST ${text(config.url)}`
-        : `${text(config.kind)} → ${text(config.stream)}`;
+        : config.kind === 'incident'
+          ? `incident: ${text(config.title)}`
+          : `${text(config.kind)} → ${text(config.stream)}`;
   }
 }
 
