@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # verify_cli.sh — drives the `cz` command line end to end against a real sequencer and hub started on free ports
 # in a temporary directory: send, status (journal and hub), keys, query, connectors, tail, traces, alerts and
-# incidents, and verify, checking what each prints. Exits non-zero if any check fails; always stops what it
-# started and removes the directory.
+# incidents, pipelines and dashboards, and verify, checking what each prints. Exits non-zero if any check fails;
+# always stops what it started and removes the directory.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -163,6 +163,37 @@ check "cz incidents ack: the test incident" "incident $DRILL acknowledged" "$CZ"
 refuses "cz incidents ack: twice is refused" "409 INVALID_TRANSITION" "$CZ" incidents ack "$DRILL"
 check "cz incidents resolve" "incident $DRILL resolved" "$CZ" incidents resolve "$DRILL"
 check "cz incidents show: who acknowledged and resolved" "resolved +[0-9T:.Z-]+ by root" "$CZ" incidents show "$DRILL"
+
+echo "== pipelines and dashboards"
+cat > "$WORK/pipeline.json" <<'JSON'
+{ "name": "big orders",
+  "nodes": [ { "id": "orders", "kind": "source", "config": { "stream": "orders" } },
+             { "id": "big", "kind": "filter", "config": { "condition": "amount > 100" } },
+             { "id": "out", "kind": "sink", "config": { "kind": "stream", "stream": "big-orders" } } ],
+  "edges": [ { "from": "orders", "to": "big" }, { "from": "big", "to": "out" } ] }
+JSON
+check "cz pipelines create --file" 'created pl_[0-9a-f]{12} "big orders" \(3 nodes\)' "$CZ" pipelines create --file "$WORK/pipeline.json"
+check "cz pipelines dry-run: the filter passes the big orders so far" '^big +filter +[0-9]+ +[1-9]' "$CZ" pipelines dry-run "big orders" --since 1h
+check "cz pipelines run" '"big orders" is running' "$CZ" pipelines run "big orders"
+"$CZ" send --to "127.0.0.1:$ORDERS" '{"order":200,"amount":900}' > /dev/null
+for _ in $(seq 1 100); do
+  [ "$(curl -s -H "Authorization: Bearer $CZ_API_KEY" "$CZ_HUB_URL/api/pipelines" | json pipelines.0.status.nodes.out.in)" = 1 ] && break
+  sleep 0.1
+done
+check "cz pipelines show: the new order reached the sink" '^out +sink +1 ' "$CZ" pipelines show "big orders"
+check "cz pipelines stop" '"big orders" is stopped at position' "$CZ" pipelines stop "big orders"
+printf '{"name":"no sink","nodes":[{"id":"a","kind":"source","config":{"stream":"orders"}}],"edges":[]}' > "$WORK/broken.json"
+refuses "cz pipelines create: a graph without a sink prints its issue" '^graph \(nodes\): a pipeline needs a sink' "$CZ" pipelines create --file "$WORK/broken.json"
+cat > "$WORK/dashboard.json" <<'JSON'
+{ "format": "lacrimosa.dashboard", "formatVersion": 1,
+  "dashboard": { "name": "CLI orders", "widgets": [ { "id": "big", "type": "value", "title": "Big orders",
+    "query": "SELECT COUNT(*) FROM orders WHERE amount > 100", "layout": { "x": 0, "y": 0, "w": 3, "h": 2 } } ] } }
+JSON
+check "cz dashboards import --file" 'imported .* "CLI orders" \(1 widgets\)' "$CZ" dashboards import --file "$WORK/dashboard.json"
+check "cz dashboards list: it and the default dashboard" 'Sequencer health' "$CZ" dashboards list
+check "cz dashboards data: the value widget's number" '^big: [1-9][0-9]* events' "$CZ" dashboards data "CLI orders" big
+check "cz dashboards export --out" 'exported "CLI orders"' "$CZ" dashboards export "CLI orders" --out "$WORK/exported.json"
+check "cz dashboards import: the exported file round-trips" 'imported .* "CLI orders" \(1 widgets\)' "$CZ" dashboards import --file "$WORK/exported.json"
 
 echo "== verify"
 check "cz verify: a suite and the live journal" "all passed" "$CZ" verify --suite crc32c --runs 50 --journal "$WORK/journal.db"

@@ -24,11 +24,11 @@ describe('verification scripts', () => {
     const { stdout } = await run('bash', ['verify_cli.sh'], {
       cwd: root,
       encoding: 'utf8',
-      timeout: 180_000,
+      timeout: 300_000,
     });
     expect(stdout).toMatch(/verify_cli\.sh: all checks passed/);
     expect(stdout).not.toMatch(/FAIL/);
-  }, 180_000);
+  }, 300_000);
 
   it('verify_dashboards.sh passes: dashboard CRUD, export/import and widget data from UDP traffic', async () => {
     const { stdout } = await run('bash', ['verify_dashboards.sh'], {

@@ -80,6 +80,12 @@ function cell(value: unknown): string {
   return text.length > CELL_WIDTH ? `${text.slice(0, CELL_WIDTH - 1)}…` : text;
 }
 
+/** A widget's query (with the field it plots, when it plots one) or its metric. */
+function sourceOf(w: Dashboard['widgets'][number] & { value?: string; agg?: string }): string {
+  if (w.query === undefined) return `metric ${w.metric}`;
+  return w.value === undefined ? w.query : `${w.agg ?? 'avg'}(${w.value}) of ${w.query}`;
+}
+
 function printDashboard(d: Dashboard, out: CommandContext['output']): void {
   out.out(`dashboard ${d.id} "${d.name}"${d.description ? ` — ${d.description}` : ''}`);
   out.out(
@@ -94,7 +100,7 @@ function printDashboard(d: Dashboard, out: CommandContext['output']): void {
         w.type,
         w.title,
         `${w.layout.x},${w.layout.y} ${w.layout.w}×${w.layout.h}`,
-        cell(w.query ?? `metric ${w.metric}`),
+        cell(sourceOf(w)),
       ]),
     ),
   );
@@ -115,7 +121,10 @@ function printData(data: WidgetData, out: CommandContext['output']): void {
       out.out(
         formatTable(
           ['TIME', ...data.series.map((s) => s.label || s.key)],
-          data.points.map((p) => [when(p.t), ...data.series.map((s) => String(p[s.key] ?? 0))]),
+          data.points.map((p) => [
+            when(p.t),
+            ...data.series.map((s) => (p[s.key] === undefined ? '-' : String(p[s.key]))),
+          ]),
           numeric,
         ),
       );
