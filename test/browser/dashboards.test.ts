@@ -250,4 +250,49 @@ describe('dashboards', () => {
       .waitFor({ state: 'detached' });
     expectNoErrors(browser);
   });
+
+  it('plots a field’s values folded per bucket, one line per group', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'New dashboard' }).click();
+    const create = page.getByRole('dialog', { name: 'New dashboard' });
+    await create.getByLabel('Name').fill('Amounts');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Amounts' }).waitFor();
+
+    await page.getByRole('button', { name: 'Add widget', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a widget' });
+    await dialog.getByLabel('Type').selectOption({ label: 'Time series' });
+    await dialog.getByLabel('Title').fill('Largest order by status');
+    await dialog.getByLabel('Query').fill('SELECT COUNT(*) FROM orders GROUP BY status BY 1d');
+    await dialog.getByLabel('Plot').selectOption({ label: 'A field’s values' });
+    await dialog.getByLabel('Value field').fill('amount');
+    await dialog.getByLabel('Per bucket').selectOption({ label: 'maximum' });
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.locator('.dash-legend', { hasText: 'failed' }).waitFor();
+    await dialog.getByRole('button', { name: 'Add widget' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const chart = widget('Largest order by status');
+    await chart.locator('.dash-legend', { hasText: 'ok' }).waitFor();
+    // One bucket per line over the hour: each line is a lone point, drawn as a dot.
+    await chart.locator('.recharts-dot').first().waitFor();
+    expect(await chart.locator('.recharts-dot').count()).toBe(2);
+
+    // What the editor saved, and the numbers behind the lines: amounts are 10·i, failed when i % 5 = 0.
+    const saved = await dashboardVia('Amounts');
+    const stored = saved.widgets[0] as unknown as { id: string; value: string; agg: string };
+    expect(stored).toMatchObject({ value: 'amount', agg: 'max' });
+    const id = new URL(page.url()).searchParams.get('id')!;
+    const data = (await (
+      await fetch(`${stack.hubUrl}/api/dashboards/${id}/widgets/${stored.id}/data`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.key}` },
+      })
+    ).json()) as { series: { key: string; label: string }[]; points: Record<string, number>[] };
+    const max: Record<string, number> = {};
+    for (const point of data.points)
+      for (const line of data.series)
+        if (line.key in point) max[line.label] = Math.max(max[line.label] ?? 0, point[line.key]!);
+    expect(max).toEqual({ ok: 240, failed: 200 });
+    expectNoErrors(browser);
+  });
 });

@@ -131,6 +131,12 @@ describe('pipelines', () => {
       .getByTestId('counters-sink-1')
       .filter({ hasText: /out [1-9]/ })
       .waitFor();
+    // Every node shows its lag; once the run has caught up with the journal nothing is left behind.
+    for (const node of ['source-1', 'filter-1', 'sink-1'])
+      await page
+        .getByTestId(`lag-${node}`)
+        .filter({ hasText: /^lag 0$/ })
+        .waitFor();
     await browser.screenshot('pipelines');
 
     await page.getByTestId('dry-since').fill('1h');

@@ -35,7 +35,22 @@ function tickLabel(t: number, spanMs: number): string {
   return spanMs > 36 * 3_600_000 ? `${d.getMonth() + 1}/${d.getDate()} ${hm}` : hm;
 }
 
+/**
+ * Series keys with a point that has no neighbour: a value series leaves empty buckets out, and a line through one
+ * point draws nothing, so those series get dots.
+ */
+function withLonePoints(data: Extract<WidgetData, { type: 'timeseries' }>): Set<string> {
+  const out = new Set<string>();
+  const { points } = data;
+  for (const { key } of data.series)
+    for (let i = 0; i < points.length && !out.has(key); i++)
+      if (key in points[i]! && !(key in (points[i - 1] ?? {})) && !(key in (points[i + 1] ?? {})))
+        out.add(key);
+  return out;
+}
+
 function TimeseriesView({ data }: { data: Extract<WidgetData, { type: 'timeseries' }> }) {
+  const lone = withLonePoints(data);
   const domain: [number, number] = [data.range.since, data.range.until];
   const span = data.range.until - data.range.since;
   const single = data.series.length === 1;
@@ -88,7 +103,7 @@ function TimeseriesView({ data }: { data: Extract<WidgetData, { type: 'timeserie
               fillOpacity={0.2}
               strokeWidth={1.4}
               isAnimationActive={false}
-              dot={false}
+              dot={lone.has(data.series[0]!.key) ? { r: 2.5 } : false}
             />
           </AreaChart>
         ) : (
@@ -103,7 +118,7 @@ function TimeseriesView({ data }: { data: Extract<WidgetData, { type: 'timeserie
                 stroke={SERIES_COLORS[i % SERIES_COLORS.length]}
                 strokeWidth={1.4}
                 isAnimationActive={false}
-                dot={false}
+                dot={lone.has(s.key) ? { r: 2.5 } : false}
               />
             ))}
           </LineChart>
