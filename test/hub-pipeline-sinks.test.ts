@@ -153,17 +153,34 @@ describe('the incident sink', () => {
       }),
     );
 
-    await sendUdp(s.port('orders'), [order('ann', 20), order('bob', 30), order('ann', 5), order('ann', 12)]);
+    // Silences match the labels of a pipeline's incidents as they match a rule's.
+    await ok(
+      hub.api('/api/alerts/silences', {
+        body: { matchers: [{ name: 'user', value: 'cy' }], duration: '1h', comment: 'cy is a test account' },
+      }),
+      anyBody,
+      201,
+    );
+
+    await sendUdp(s.port('orders'), [
+      order('ann', 20),
+      order('bob', 30),
+      order('ann', 5),
+      order('ann', 12),
+      order('cy', 25),
+    ]);
     const incidents = async (): Promise<IncidentView[]> =>
       (await ok(hub.api('/api/alerts/incidents'), incidentListSchema)).incidents;
-    await until(async () => (await incidents()).length === 2, 'an incident for ann and one for bob');
-    await until(() => hook.got.length === 2, 'both notifications');
+    await until(async () => (await incidents()).length === 3, 'an incident each for ann, bob and cy');
+    await until(() => hook.got.length === 2, 'the notifications of ann and bob');
 
     const source = `pipeline:${pipeline.id}/out`;
     const byUser = new Map((await incidents()).map((i) => [i.labels.user, i]));
     const orderSeqs = streamEvents(s.journal, 'orders').map((e) => e.seq);
     const ann = byUser.get('ann')!;
     const bob = byUser.get('bob')!;
+    const cy = byUser.get('cy')!;
+    expect(cy).toMatchObject({ silenced: true, title: 'cy spent 25 in 1 orders', state: 'open' });
     expect(ann).toMatchObject({
       ruleId: source,
       rule: 'pipeline "big spenders" → out',
@@ -185,9 +202,16 @@ describe('the incident sink', () => {
       samples: [orderSeqs[1]],
       value: 30,
     });
-    expect(orderSeqs).toContain(ann.evidence.firstSeq);
-    expect(orderSeqs).toContain(ann.evidence.lastSeq);
-    expect(ann.evidence.firstSeq).toBe(orderSeqs[0]);
+    // Ann's big orders are the first and fourth. One window holds both (evidence from the first to the last),
+    // unless the burst straddled a second: then the second window joined the incident with its own evidence.
+    const [first, , , fourth] = orderSeqs;
+    const annEvidence =
+      ann.title === 'ann spent 32 in 2 orders'
+        ? { firstSeq: first, lastSeq: fourth, samples: [fourth, first], value: 32 }
+        : ann.refires === 0
+          ? { firstSeq: first, lastSeq: first, samples: [first], value: 20 }
+          : { firstSeq: fourth, lastSeq: fourth, samples: [fourth], value: 12 };
+    expect(ann.evidence).toEqual(annEvidence);
 
     const notified = hook.got as { event: string; incident: IncidentView }[];
     expect(notified.map((n) => n.event)).toEqual(['opened', 'opened']);
@@ -199,7 +223,7 @@ describe('the incident sink', () => {
     const refiresBefore = await annWindows();
     await sendUdp(s.port('orders'), [order('ann', 40)]);
     await until(async () => (await annWindows()) > refiresBefore, 'ann’s next window to join her incident');
-    expect(await incidents()).toHaveLength(2);
+    expect(await incidents()).toHaveLength(3);
     const detail = await ok(hub.api(`/api/alerts/incidents/${ann.id}`), incidentDetailSchema);
     expect(detail.timeline.map((t) => t.kind)).toContain('alert-firing');
     expect(detail.deliveries.filter((d) => d.ok)).toHaveLength(1);
@@ -209,14 +233,15 @@ describe('the incident sink', () => {
     await ok(hub.api(`/api/alerts/incidents/${bob.id}/resolve`, { body: {} }), anyBody);
     await until(() => hook.got.length === 3, 'the resolve notification');
     await sendUdp(s.port('orders'), [order('bob', 50)]);
-    await until(async () => (await incidents()).length === 3, 'a new incident for bob');
+    await until(async () => (await incidents()).length === 4, 'a new incident for bob');
     const newest = (await incidents())[0]!;
     expect(newest).toMatchObject({ group: 'user=bob', state: 'open', title: 'bob spent 50 in 1 orders' });
     await until(() => hook.got.length === 4, 'the new incident’s notification');
+    expect((hook.got as { incident: IncidentView }[]).map((n) => n.incident.id)).not.toContain(cy.id);
 
     const running = await ok(hub.api(`/api/pipelines/${pipeline.id}`), pipelineViewSchema);
     expect(running.status.nodes.out).toMatchObject({ errors: 0, lag: 0 });
-    expect(running.status.nodes.out!.in).toBeGreaterThanOrEqual(4);
+    expect(running.status.nodes.out!.in).toBeGreaterThanOrEqual(5);
   });
 
   it('refuses an incident sink without a title, naming the node', async () => {
@@ -431,7 +456,8 @@ describe('per-node lag', () => {
 
     await ok(hub.api(`/api/pipelines/${pipeline.id}/run`, { method: 'POST' }), pipelineViewSchema);
     await until(() => streamEvents(s.journal, 'lag_out').length === 3, 'the windows of bob and cy');
-    const caughtUp = await ok(hub.api(`/api/pipelines/${pipeline.id}`), pipelineViewSchema);
+    await until(async () => (await view()).status.lag === 0, 'the run to read its own sink’s events');
+    const caughtUp = await view();
     expect(caughtUp.status.nodes.orders).toMatchObject({ in: 4, lag: 0 });
   });
 });
