@@ -3,7 +3,8 @@
  * is built by dragging node kinds from the palette onto the canvas and connecting handles with the mouse,
  * configured in the side panel (a missing condition comes back as an issue on its node), saved and run; UDP
  * events sent to the stack move the counters on the graph, the derived stream gets the windows, and the dry-run
- * panel shows the same pipeline's output over the recorded events.
+ * panel shows the same pipeline's output over the recorded events. Stopped, its sink is turned into an incident
+ * sink in the side panel and saved with the config the hub expects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalReader } from '../../src/journal/reader.ts';
@@ -149,6 +150,35 @@ describe('pipelines', () => {
 
     await page.getByTestId('pipeline-run').click();
     await page.getByTestId('pipeline-state').filter({ hasText: 'stopped' }).waitFor();
+
+    // The stopped pipeline's sink becomes an incident sink: the title is required, labels are a list.
+    await page.getByTestId('pipe-node-sink-1').click();
+    await page.getByTestId('config-sink-kind').selectOption('incident');
+    await page.getByTestId('pipeline-save').click();
+    await page.getByTestId('issues-sink-1').filter({ hasText: 'nodes[3].config.title' }).waitFor();
+    await page.getByTestId('pipe-node-sink-1').click();
+    await page.getByTestId('config-title').fill('{{user}} ordered {{n}} big orders');
+    await page.getByTestId('config-severity').selectOption('critical');
+    await page.getByTestId('config-labels').fill('user, window_start');
+    await page.getByTestId('config-valueField').fill('n');
+    await page.getByTestId('pipeline-save').click();
+    await page.getByTestId('issues-sink-1').waitFor({ state: 'detached' });
+    await page.getByTestId('pipe-node-sink-1').filter({ hasText: 'incident: {{user}} ordered' }).waitFor();
+    const id = new URL(page.url()).searchParams.get('id')!;
+    const stored = (await (
+      await fetch(`${stack.hubUrl}/api/pipelines/${id}`, {
+        headers: { authorization: `Bearer ${stack.key}` },
+      })
+    ).json()) as { nodes: { id: string; config: unknown }[]; validation: { ok: boolean } };
+    expect(stored.validation.ok).toBe(true);
+    expect(stored.nodes.find((n) => n.id === 'sink-1')!.config).toEqual({
+      kind: 'incident',
+      title: '{{user}} ordered {{n}} big orders',
+      description: '',
+      severity: 'critical',
+      labels: ['user', 'window_start'],
+      valueField: 'n',
+    });
     expectNoErrors(browser);
   });
 });
