@@ -182,6 +182,8 @@ for _ in $(seq 1 100); do
 done
 check "cz pipelines show: the new order reached the sink" '^out +sink +1 ' "$CZ" pipelines show "big orders"
 check "cz pipelines stop" '"big orders" is stopped at position' "$CZ" pipelines stop "big orders"
+check "cz pipelines update --file -: the graph from stdin" 'updated pl_[0-9a-f]{12} "big orders"' \
+  "$CZ" pipelines update "big orders" --file - < "$WORK/pipeline.json"
 printf '{"name":"no sink","nodes":[{"id":"a","kind":"source","config":{"stream":"orders"}}],"edges":[]}' > "$WORK/broken.json"
 refuses "cz pipelines create: a graph without a sink prints its issue" '^graph \(nodes\): a pipeline needs a sink' "$CZ" pipelines create --file "$WORK/broken.json"
 cat > "$WORK/dashboard.json" <<'JSON'
@@ -193,7 +195,8 @@ check "cz dashboards import --file" 'imported .* "CLI orders" \(1 widgets\)' "$C
 check "cz dashboards list: it and the default dashboard" 'Sequencer health' "$CZ" dashboards list
 check "cz dashboards data: the value widget's number" '^big: [1-9][0-9]* events' "$CZ" dashboards data "CLI orders" big
 check "cz dashboards export --out" 'exported "CLI orders"' "$CZ" dashboards export "CLI orders" --out "$WORK/exported.json"
-check "cz dashboards import: the exported file round-trips" 'imported .* "CLI orders" \(1 widgets\)' "$CZ" dashboards import --file "$WORK/exported.json"
+check "cz dashboards import --file -: the exported file round-trips through stdin" 'imported .* "CLI orders" \(1 widgets\)' \
+  "$CZ" dashboards import --file - < "$WORK/exported.json"
 
 echo "== verify"
 check "cz verify: a suite and the live journal" "all passed" "$CZ" verify --suite crc32c --runs 50 --journal "$WORK/journal.db"

@@ -2,9 +2,12 @@
  * `cz pipelines` and `cz dashboards` in-process against a real `cz start` sequencer (UDP on 127.0.0.1) and a
  * real hub with its SQLite file: a pipeline created from a file runs on live datagrams and `show` prints its
  * counters; a dry run prints per-node outputs; an invalid graph prints its node issues and exits 1; a
- * dashboard goes through export → delete → import files unchanged, and `data` prints a widget's numbers.
+ * dashboard goes through export → delete → import files unchanged, and `data` prints a widget's numbers; an
+ * answer of another shape (a hub of another version) is refused, naming the field.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dashboardExportSchema, dashboardSchema } from '../src/hub/dashboards/schema.ts';
@@ -261,4 +264,30 @@ describe('cz dashboards', () => {
     );
     expect((await cz('dashboards', 'list', '--json')).out).toContain('"widgetCount": 3');
   }, 60_000);
+});
+
+describe('answers checked with the hub schemas', () => {
+  it('a hub answering another shape is named, not printed as undefined', async () => {
+    // A stand-in for a hub of another version: the list route answers pipelines without their status.
+    const server = createServer((_, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ pipelines: [{ id: 'pl_000000000000', name: 'old' }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const err: string[] = [];
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const code = await main(['pipelines', 'list', '--hub', url, '--key', 'cz_x'], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+      });
+      expect(code).toBe(1);
+      expect(err.join('\n')).toMatch(
+        /^cz: the hub's answer to GET \/api\/pipelines is not what this cz expects \(pipelines\.0\.description: .*\); are the hub and cz the same version\?$/,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

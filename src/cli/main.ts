@@ -17,10 +17,23 @@ const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import
 
 export const CLI_VERSION = packageJson.version;
 
+/**
+ * `--file -` (stdin) as `--file=-`: yargs would read the lone `-` as a positional and leave the option empty
+ * (and strict mode then refuses the extra positional).
+ */
+const stdinDashes = (argv: readonly string[]): string[] =>
+  argv.flatMap((arg, i) =>
+    arg === '-' && /^--[^=]+$/.test(argv[i - 1] ?? '')
+      ? []
+      : argv[i + 1] === '-' && /^--[^=]+$/.test(arg)
+        ? [`${arg}=-`]
+        : [arg],
+  );
+
 /** Parses `argv` and runs the chosen command; resolves to the exit code. */
 export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
   const context: CommandContext = { output, exitCode: 0 };
-  const parser = yargs([...argv])
+  const parser = yargs(stdinDashes(argv))
     .scriptName('cz')
     .usage(
       '$0 <command> [options]\n\nlacrimosa: a local-first control center for a high-throughput event sequencer.',

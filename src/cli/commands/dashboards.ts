@@ -21,6 +21,7 @@ import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { type HubClientArgs, hubOptions, hubRequest, type HubTarget, hubTarget } from '../hub-client.ts';
 import { formatTable } from '../output.ts';
+import { isStdin } from './pipelines.ts';
 
 const ACTIONS = ['list', 'show', 'export', 'import', 'delete', 'data'] as const;
 
@@ -48,10 +49,12 @@ async function request<S extends z.ZodType>(
 ): Promise<z.output<S>> {
   const answer = await hubRequest<unknown>(target, method, path, body);
   const parsed = schema.safeParse(answer);
-  if (!parsed.success)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
     throw new UserError(
-      `the hub's answer to ${method} ${path} is not what this cz expects (${parsed.error.issues[0]?.message ?? 'malformed'}); are the hub and cz the same version?`,
+      `the hub's answer to ${method} ${path} is not what this cz expects (${issue ? `${issue.path.join('.') || 'the answer'}: ${issue.message}` : 'malformed'}); are the hub and cz the same version?`,
     );
+  }
   return parsed.data;
 }
 
@@ -155,10 +158,10 @@ function printData(data: WidgetData, out: CommandContext['output']): void {
 function readDocument(file: string | undefined): unknown {
   if (file === undefined)
     throw new UserError('cz dashboards import needs --file DASHBOARD.json (- for stdin)');
-  const where = file === '-' ? 'stdin' : file;
+  const where = isStdin(file) ? 'stdin' : file;
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    text = readFileSync(isStdin(file) ? 0 : file, 'utf8');
   } catch (error) {
     throw new UserError(`cannot read ${where}: ${(error as Error).message}`);
   }

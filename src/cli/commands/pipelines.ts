@@ -52,10 +52,12 @@ async function request<S extends z.ZodType>(
 ): Promise<z.output<S>> {
   const answer = await hubRequest<unknown>(target, method, path, body);
   const parsed = schema.safeParse(answer);
-  if (!parsed.success)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
     throw new UserError(
-      `the hub's answer to ${method} ${path} is not what this cz expects (${parsed.error.issues[0]?.message ?? 'malformed'}); are the hub and cz the same version?`,
+      `the hub's answer to ${method} ${path} is not what this cz expects (${issue ? `${issue.path.join('.') || 'the answer'}: ${issue.message}` : 'malformed'}); are the hub and cz the same version?`,
     );
+  }
   return parsed.data;
 }
 
@@ -74,25 +76,28 @@ async function resolvePipeline(target: HubTarget, nameOrId: string | undefined, 
   return found[0]!;
 }
 
+/** `--file -` means stdin (main.ts hands it over as `--file=-`, so yargs keeps the dash). */
+export const isStdin = (file: string): boolean => file === '-';
+
 /** The graph in `--file` (or stdin), without the fields a `show --json` adds. */
 function readGraph(file: string | undefined, action: string): Record<string, unknown> {
   if (file === undefined) throw new UserError(`cz pipelines ${action} needs --file GRAPH.json (- for stdin)`);
+  const stdin = isStdin(file);
+  const where = stdin ? 'stdin' : file;
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    text = readFileSync(stdin ? 0 : file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read ${file === '-' ? 'stdin' : file}: ${(error as Error).message}`);
+    throw new UserError(`cannot read ${where}: ${(error as Error).message}`);
   }
   let graph: unknown;
   try {
     graph = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${file === '-' ? 'stdin' : file} is not JSON: ${(error as Error).message}`);
+    throw new UserError(`${where} is not JSON: ${(error as Error).message}`);
   }
   if (graph === null || typeof graph !== 'object' || Array.isArray(graph))
-    throw new UserError(
-      `${file === '-' ? 'stdin' : file} must hold a JSON object: { "name", "nodes": […], "edges": […] }`,
-    );
+    throw new UserError(`${where} must hold a JSON object: { "name", "nodes": […], "edges": […] }`);
   return Object.fromEntries(
     Object.entries(graph).filter(([field]) => !(VIEW_ONLY_FIELDS as readonly string[]).includes(field)),
   );
@@ -248,7 +253,7 @@ export const pipelinesCommand = (context: CommandContext): CommandModule<object,
       }
       case 'delete': {
         const view = await resolvePipeline(target, args.pipeline, 'delete');
-        await hubRequest<unknown>(target, 'DELETE', `/api/pipelines/${view.id}`);
+        await request(target, pipelineViewSchema, 'DELETE', `/api/pipelines/${view.id}`);
         if (args.json) return json({ deleted: true, id: view.id, name: view.name });
         out.out(`deleted ${view.id} "${view.name}" (the events it journaled stay)`);
         return;
