@@ -4,31 +4,16 @@
  * stream (from the metrics history), both streams ranked, each sender with its rate, the payload-size
  * histogram counting every event, and the framed sender's clock lead; the window is kept in the URL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/core/frame.ts';
-import {
-  type Browser,
-  expectNoErrors,
-  login,
-  openBrowser,
-  SETUP_TIMEOUT_MS,
-  type Stack,
-  startStack,
-} from './harness.ts';
+import { type Browser, expectNoErrors, SETUP_TIMEOUT_MS, type Stack, startLoggedIn } from './harness.ts';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ listens: ['default', 'orders'] });
-  browser = await openBrowser();
-  await login(browser, stack);
+  ({ stack, browser } = await startLoggedIn({ listens: ['default', 'orders'] }));
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const param = (name: string) => new URL(browser.page.url()).searchParams.get(name);

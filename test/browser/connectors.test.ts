@@ -3,30 +3,15 @@
  * webhook is tested, created from the wizard and fed (from the page and with curl-like pushes), and its live
  * counters move; a bad http-poll URL is shown at its field; pause and delete work.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Browser,
-  expectNoErrors,
-  login,
-  openBrowser,
-  SETUP_TIMEOUT_MS,
-  type Stack,
-  startStack,
-} from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, expectNoErrors, SETUP_TIMEOUT_MS, type Stack, startLoggedIn } from './harness.ts';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser();
-  await login(browser, stack);
+  ({ stack, browser } = await startLoggedIn());
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 const form = () => browser.page.getByRole('form', { name: 'New connector' });
 const row = (text: string) => browser.page.getByRole('row').filter({ hasText: text });

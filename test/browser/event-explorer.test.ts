@@ -4,30 +4,15 @@
  * the payload viewer (text view, hex dump, JSON with its literals kept), with their checksum verified; cursor
  * paging walks the journal page by page and back; the stream filter and the open event live in the URL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Browser,
-  expectNoErrors,
-  login,
-  openBrowser,
-  SETUP_TIMEOUT_MS,
-  type Stack,
-  startStack,
-} from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, expectNoErrors, SETUP_TIMEOUT_MS, type Stack, startLoggedIn } from './harness.ts';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ listens: ['default', 'orders'] });
-  browser = await openBrowser();
-  await login(browser, stack);
+  ({ stack, browser } = await startLoggedIn({ listens: ['default', 'orders'] }));
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 /** Sequence 0: JSON whose big integer and escapes would not survive JSON.parse + stringify. */
 const JSON_PAYLOAD =

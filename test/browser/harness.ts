@@ -310,6 +310,17 @@ async function waitForLoggedIn(page: Page): Promise<void> {
   await page.locator('[data-page="overview"]').waitFor();
 }
 
+/**
+ * The usual `beforeAll` of a page's test file: a stack with `options`, a browser, and the root key logged in.
+ * Both are closed by the harness's own `afterAll`.
+ */
+export async function startLoggedIn(options: StackOptions = {}): Promise<{ stack: Stack; browser: Browser }> {
+  const stack = await startStack(options);
+  const browser = await openBrowser();
+  await login(browser, stack);
+  return { stack, browser };
+}
+
 export async function login(
   browser: Browser,
   stack: Stack,

@@ -3,30 +3,15 @@
  * Incidents page with evidence links into the Event Explorer, is acknowledged then resolved from the UI, and
  * the timeline shows both transitions; the rule editor's live preview answers for the rule.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Browser,
-  expectNoErrors,
-  login,
-  openBrowser,
-  SETUP_TIMEOUT_MS,
-  type Stack,
-  startStack,
-} from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, expectNoErrors, SETUP_TIMEOUT_MS, type Stack, startLoggedIn } from './harness.ts';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ listens: ['default', 'app'] });
-  browser = await openBrowser();
-  await login(browser, stack);
+  ({ stack, browser } = await startLoggedIn({ listens: ['default', 'app'] }));
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 async function api(path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${stack.hubUrl}${path}`, {

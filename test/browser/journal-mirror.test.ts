@@ -3,30 +3,15 @@
  * real traffic in the summary, the drawing and its legend; the hub's playback driven from the page — a range
  * played to its end with its frames listed, and pause, resume and stop on a slower one.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Browser,
-  expectNoErrors,
-  login,
-  openBrowser,
-  SETUP_TIMEOUT_MS,
-  type Stack,
-  startStack,
-} from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, expectNoErrors, SETUP_TIMEOUT_MS, type Stack, startLoggedIn } from './harness.ts';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ listens: ['default', 'orders'] });
-  browser = await openBrowser();
-  await login(browser, stack);
+  ({ stack, browser } = await startLoggedIn({ listens: ['default', 'orders'] }));
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

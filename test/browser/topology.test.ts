@@ -4,30 +4,15 @@
  * shows its details, kept in the URL. Spans of two services sent to the hub's OTLP endpoint add both services
  * and the call between them (count and error rate); a service links to its traces on the Traces page.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Browser,
-  expectNoErrors,
-  login,
-  openBrowser,
-  SETUP_TIMEOUT_MS,
-  type Stack,
-  startStack,
-} from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, expectNoErrors, SETUP_TIMEOUT_MS, type Stack, startLoggedIn } from './harness.ts';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ listens: ['default', 'orders'] });
-  browser = await openBrowser();
-  await login(browser, stack);
+  ({ stack, browser } = await startLoggedIn({ listens: ['default', 'orders'] }));
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

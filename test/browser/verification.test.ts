@@ -4,30 +4,15 @@
  * journal invariants passing, and its place in the history; a seeded single-suite run gives the `cz verify`
  * line that reproduces it; starting while another run is in progress shows that run instead of an error.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Browser,
-  expectNoErrors,
-  login,
-  openBrowser,
-  SETUP_TIMEOUT_MS,
-  type Stack,
-  startStack,
-} from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, expectNoErrors, SETUP_TIMEOUT_MS, type Stack, startLoggedIn } from './harness.ts';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser();
-  await login(browser, stack);
+  ({ stack, browser } = await startLoggedIn());
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 const param = (name: string) => new URL(browser.page.url()).searchParams.get(name);
 const table = (caption: string) =>
