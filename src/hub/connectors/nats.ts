@@ -8,14 +8,21 @@
  * history).
  *
  * With `jetstream` set, a durable consumer replaces the subscription: a message is acknowledged only after the
- * sequencer has journaled it, JetStream stops delivering at `bufferMessages` unacknowledged ones
- * (`max_ack_pending`), a message that does not fit `bufferBytes` is nak'ed for later, held messages are kept
+ * sequencer has answered `journaled` for it (one the sequencer dropped or refused while shutting down is nak'ed,
+ * so JetStream brings it back), JetStream stops delivering at `bufferMessages` unacknowledged ones
+ * (`max_ack_pending`), a message that does not fit the buffer now is nak'ed for later, held messages are kept
  * alive with `working()`, and what the hub held when it paused or stopped is redelivered — at least once.
+ * JetStream may deliver a message again while the hub still holds it or just after journaling it (an ack wait
+ * that ran out, a redelivery racing an ack, or nats-server 2.9's duplicate deliveries after a consumer's client
+ * went away): copies are recognised by stream sequence and timestamp, so a message held or recently journaled
+ * is journaled once. Only a redelivery across a hub restart of a message journaled but not yet acknowledged
+ * reaches the journal twice.
  *
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { AckPolicy, connect, type JsMsg, type NatsConnection, nanos } from 'nats';
+import type { IpcSubmitStatus } from '../../ipc/protocol.ts';
 import { HubError } from '../errors.ts';
 import type { NatsConfig } from './schema.ts';
 import { type ConnectorHandle, isUnavailable, type Runner, type RunnerState } from './service.ts';
@@ -23,6 +30,20 @@ import { type ConnectorHandle, isUnavailable, type Runner, type RunnerState } fr
 const BATCH = 1000;
 const WAIT_MS = 500;
 const MAX_RECONNECT_PAUSE_MS = 30_000;
+/** JetStream messages journaled lately, remembered so that a late redelivery of one is not journaled again. */
+const JOURNALED_MEMORY = 65_536;
+
+interface Held {
+  data: Uint8Array;
+  /** The latest delivery of a JetStream message (the one to acknowledge); null for core NATS. */
+  js: JsMsg | null;
+}
+
+/**
+ * Names one JetStream message across its deliveries: the stream sequence, plus the stream's timestamp of the
+ * message so that a stream deleted and created again (sequences from 1 anew) is never taken for a copy.
+ */
+const messageKey = (js: JsMsg): string => `${js.info.streamSequence}@${js.info.timestampNanos}`;
 
 async function sleep(ms: number, signal: AbortSignal): Promise<void> {
   try {
@@ -36,7 +57,11 @@ export class NatsSubscriber implements Runner {
   readonly #handle: ConnectorHandle;
   readonly #config: NatsConfig;
   #state: RunnerState = 'active';
-  #buffer: { data: Uint8Array; js: JsMsg | null }[] = [];
+  #buffer: Held[] = [];
+  /** JetStream messages in the buffer by `messageKey`. */
+  readonly #heldByKey = new Map<string, Held>();
+  /** `messageKey`s journaled lately, oldest first. */
+  readonly #journaled = new Set<string>();
   #bytes = 0;
   #overflowing = false;
   #abort: AbortController | null = null;
@@ -112,6 +137,7 @@ export class NatsSubscriber implements Runner {
           this.#bytes -= e.data.length;
           return false;
         });
+        this.#heldByKey.clear();
         this.#handle.record.counters.pending = this.#buffer.length;
         await nc.flush().catch(() => undefined);
         await nc.close().catch(() => undefined);
@@ -188,9 +214,34 @@ export class NatsSubscriber implements Runner {
   #accept(data: Uint8Array, js: JsMsg | null = null): void {
     const { bufferMessages, bufferBytes } = this.#config;
     const counters = this.#handle.record.counters;
-    if (js !== null && this.#bytes + data.length > bufferBytes && this.#buffer.length > 0) {
-      js.nak(1000);
-      return;
+    if (js !== null) {
+      const key = messageKey(js);
+      const held = this.#heldByKey.get(key);
+      if (held) {
+        // Delivered again while held: keep one copy and answer the newest delivery.
+        held.js = js;
+        return;
+      }
+      if (this.#journaled.has(key)) {
+        // Journaled already; the earlier ack was lost or crossed this redelivery.
+        js.ack();
+        return;
+      }
+      if (data.length > bufferBytes) {
+        counters.received++;
+        counters.rejected++;
+        this.#handle.fail(
+          'MESSAGE_TOO_LARGE',
+          `JetStream message ${js.info.streamSequence} of stream ${js.info.stream} is ${data.length} bytes, more than bufferBytes (${bufferBytes}); it was terminated`,
+        );
+        js.term();
+        return;
+      }
+      if (this.#buffer.length >= bufferMessages || this.#bytes + data.length > bufferBytes) {
+        // Not now: JetStream brings it back.
+        js.nak(1000);
+        return;
+      }
     }
     if (this.#buffer.length >= bufferMessages || this.#bytes + data.length > bufferBytes) {
       counters.received++;
@@ -205,8 +256,10 @@ export class NatsSubscriber implements Runner {
       return;
     }
     this.#overflowing = false;
-    // The client reuses its read buffer: keep a copy.
-    this.#buffer.push({ data: Uint8Array.from(data), js });
+    // The bytes are a view into the client's read frame: keep a copy of their own.
+    const entry: Held = { data: Uint8Array.from(data), js };
+    this.#buffer.push(entry);
+    if (js !== null) this.#heldByKey.set(messageKey(js), entry);
     this.#bytes += data.length;
     counters.pending = this.#buffer.length;
   }
@@ -221,23 +274,50 @@ export class NatsSubscriber implements Runner {
 
   async #flush(signal: AbortSignal): Promise<void> {
     while (!signal.aborted && this.#buffer.length > 0) {
-      const batch = this.#buffer.slice(0, BATCH).map((e) => e.data);
-      let done = batch.length;
+      const batch = this.#buffer.slice(0, BATCH);
+      let statuses: readonly IpcSubmitStatus[];
       try {
-        await this.#handle.submit(batch, this.#waiting);
+        statuses = (
+          await this.#handle.submit(
+            batch.map((e) => e.data),
+            this.#waiting,
+          )
+        ).statuses;
         this.#waiting = false;
       } catch (error) {
         const details =
-          error instanceof HubError ? (error.details as { sequences?: unknown[] } | undefined) : undefined;
-        done = details?.sequences?.length ?? 0;
+          error instanceof HubError
+            ? (error.details as { statuses?: IpcSubmitStatus[] } | undefined)
+            : undefined;
+        statuses = details?.statuses ?? [];
         this.#waiting = isUnavailable(error);
       }
-      for (const e of this.#buffer.splice(0, done)) {
+      const answered = new Set(batch.slice(0, statuses.length));
+      statuses.forEach((status, i) => this.#settle(batch[i]!, status));
+      // By identity, not position: the buffer may have been filtered while the sequencer answered.
+      this.#buffer = this.#buffer.filter((e) => {
+        if (!answered.has(e)) return true;
         this.#bytes -= e.data.length;
-        e.js?.ack();
-      }
+        return false;
+      });
       this.#handle.record.counters.pending = this.#buffer.length;
-      if (done < batch.length) await sleep(WAIT_MS, signal);
+      if (statuses.length < batch.length) await sleep(WAIT_MS, signal);
     }
+  }
+
+  /** What JetStream hears about a message the sequencer answered: ack only what is journaled. */
+  #settle(entry: Held, status: IpcSubmitStatus): void {
+    const { js } = entry;
+    if (js === null) return;
+    const key = messageKey(js);
+    if (this.#heldByKey.get(key) === entry) this.#heldByKey.delete(key);
+    if (status === 'journaled') {
+      js.ack();
+      this.#journaled.add(key);
+      if (this.#journaled.size > JOURNALED_MEMORY)
+        this.#journaled.delete(this.#journaled.values().next().value!);
+    } else if (status === 'too_large') js.term();
+    // Dropped by the journal's drop rule, or refused by a sequencer shutting down: JetStream brings it back.
+    else js.nak(WAIT_MS);
   }
 }

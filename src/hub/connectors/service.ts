@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { IpcSubmitResult } from '../../ipc/protocol.ts';
+import type { IpcSubmitResult, IpcSubmitStatus } from '../../ipc/protocol.ts';
 import { HubError, notFound } from '../errors.ts';
 import type { SequencerLink } from '../sequencer-link.ts';
 import type { ConnectorView, CreateConnectorBody } from './schema.ts';
@@ -44,6 +44,8 @@ export type RunnerFactory = (handle: ConnectorHandle) => Runner;
 
 export interface SubmitOutcome {
   sequences: (number | null)[];
+  /** The sequencer's answer per event, in the order given: a runner acknowledges only `journaled` ones. */
+  statuses: IpcSubmitStatus[];
   journaled: number;
   dropped: number;
   rejected: number;
@@ -233,14 +235,14 @@ export class ConnectorService {
 
   /**
    * Journals payloads in order, in batches. A full submit queue is retried for about 2.5 s. If the sequencer
-   * goes away between batches, the 503 carries how many were journaled already (`details`).
+   * goes away between batches, the 503 carries the answers so far (`details`: `journaled`, `sequences`, `statuses`).
    */
   async #submit(
     record: ConnectorRecord,
     payloads: readonly Uint8Array[],
     retry = false,
   ): Promise<SubmitOutcome> {
-    const outcome: SubmitOutcome = { sequences: [], journaled: 0, dropped: 0, rejected: 0 };
+    const outcome: SubmitOutcome = { sequences: [], statuses: [], journaled: 0, dropped: 0, rejected: 0 };
     record.counters.received += payloads.length;
     try {
       const streamId = await this.#streamId(record.stream);
@@ -260,6 +262,7 @@ export class ConnectorService {
         result.statuses.forEach((status, i) => {
           const seq = result.sequences[i] ?? null;
           outcome.sequences.push(status === 'journaled' ? seq : null);
+          outcome.statuses.push(status);
           if (status === 'journaled') {
             outcome.journaled++;
             record.counters.bytes += batch[i]!.length;
@@ -283,7 +286,7 @@ export class ConnectorService {
         hubError.status,
         hubError.code,
         `${hubError.message} (${outcome.journaled} of ${payloads.length} events were journaled before that)`,
-        { journaled: outcome.journaled, sequences: outcome.sequences },
+        { journaled: outcome.journaled, sequences: outcome.sequences, statuses: outcome.statuses },
         hubError.headers,
       );
     }
