@@ -4,7 +4,7 @@
  * sequencer is down; the registry survives a hub restart; counters move.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect as connectTcp, createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -427,7 +427,8 @@ async function startNatsServer(jetstream = false): Promise<{ url: string; stop()
     });
   });
   const args = ['-a', '127.0.0.1', '-p', String(port)];
-  if (jetstream) args.push('-js', '-sd', mkdtempSync(join(tmpdir(), 'cz-nats-js-')));
+  const store = jetstream ? mkdtempSync(join(tmpdir(), 'cz-nats-js-')) : null;
+  if (store !== null) args.push('-js', '-sd', store);
   const child = spawn('nats-server', args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await until(
@@ -447,6 +448,7 @@ async function startNatsServer(jetstream = false): Promise<{ url: string; stop()
     async stop() {
       child.kill('SIGKILL');
       await exited;
+      if (store !== null) rmSync(store, { recursive: true, force: true });
     },
   };
 }
