@@ -82,6 +82,39 @@ function journalAt(path: string, seqs: readonly number[]): { payload: string; st
 const create = (hub: TestHub, body: unknown) =>
   ok(hub.api('/api/connectors', { body }), connectorSchema, 201);
 
+/**
+ * A sequencer whose ring (1024 slots, the minimum) is held by a live consumer cursor that does not advance: once
+ * 1024 events are journaled, the writer drops every new one (drop-newest) until `release()`.
+ */
+async function setupHeldRing(): Promise<{ s: TestSequencer; hub: TestHub; release(): void }> {
+  const s = await startSequencer({ backend: 'auto', args: ['--slots', '1024', '--blob-size', '1MiB'] });
+  const hub = await startHub({ journalPath: s.journal, ipcPath: s.ipcPath });
+  await until(() => hub.hub.services.sequencer.state === 'connected', 'the hub to connect to the sequencer');
+  const reader = JournalReader.open(s.journal, { cursors: true });
+  const cursor = reader.registerCursor('hold', { position: reader.publication().head, leaseMs: 120_000 });
+  let released = false;
+  return {
+    s,
+    hub,
+    release() {
+      if (released) return;
+      released = true;
+      cursor.release();
+      reader.close();
+    },
+  };
+}
+
+/** Sequences assigned so far: every event ever journaled, evicted or not. */
+const journalHead = (path: string): number => {
+  const reader = JournalReader.open(path);
+  try {
+    return reader.publication().head;
+  } finally {
+    reader.close();
+  }
+};
+
 describe('webhook connectors', () => {
   it('journal pushed objects byte-exact, arrays per element and NDJSON per line, and count them', async () => {
     const { s, hub } = await setup();
@@ -178,6 +211,63 @@ describe('webhook connectors', () => {
     expect(journalAt(s.journal, back.sequences as number[])).toEqual([
       { payload: '{"back":true}', stream: 'hook' },
     ]);
+  });
+
+  it('answer 503 with Retry-After and the events to send again when the journal drops some of a push', async () => {
+    const { s, hub, release } = await setupHeldRing();
+    try {
+      const webhook = await create(hub, { kind: 'webhook', name: 'shed' });
+      const events = Array.from({ length: 1100 }, (_, i) => ({ n: i }));
+      const r = await hub.api(`/api/connectors/${webhook.id}/ingest`, { body: events });
+      const body = (await r.json()) as {
+        error: {
+          code: string;
+          message: string;
+          details: {
+            journaled: number;
+            notJournaled: number[];
+            sequences: (number | null)[];
+            statuses: string[];
+          };
+        };
+      };
+      expect({ status: r.status, code: body.error.code }, body.error.message).toEqual({
+        status: 503,
+        code: 'EVENTS_NOT_JOURNALED',
+      });
+      expect(r.headers.get('retry-after')).toBe('1');
+      const { details } = body.error;
+      // Everything the ring had room for is journaled, in order; the rest was dropped, and the answer names it.
+      const first = streamPayloads(s.journal, 'shed');
+      expect(first.length).toBeGreaterThan(0);
+      expect(details.journaled).toBe(first.length);
+      expect(first).toEqual(events.slice(0, first.length).map((e) => JSON.stringify(e)));
+      expect(details.notJournaled.length).toBe(1100 - details.journaled);
+      expect(details.notJournaled.length).toBeGreaterThan(0);
+      expect(details.notJournaled.every((i) => details.statuses[i] === 'dropped')).toBe(true);
+      expect(details.notJournaled.every((i) => details.sequences[i] === null)).toBe(true);
+      expect(body.error.message).toMatch(/were not journaled \(\d+ dropped by the journal's drop rule/);
+      const counted = await ok(hub.api(`/api/connectors/${webhook.id}`), connectorSchema);
+      expect(counted.counters).toMatchObject({
+        received: 1100,
+        journaled: details.journaled,
+        dropped: details.notJournaled.length,
+        errors: 1,
+      });
+      expect(counted.lastError?.code).toBe('EVENTS_NOT_JOURNALED');
+
+      release();
+      const again = await ok(
+        hub.api(`/api/connectors/${webhook.id}/ingest`, { body: details.notJournaled.map((i) => events[i]) }),
+        ingestResultSchema,
+      );
+      expect(again).toMatchObject({ journaled: details.notJournaled.length, dropped: 0 });
+      // 1100 sequences in all, each event once: the ring (1024) keeps the newest, in order.
+      expect(journalHead(s.journal)).toBe(1100);
+      expect(streamPayloads(s.journal, 'shed')).toEqual(events.slice(-1024).map((e) => JSON.stringify(e)));
+    } finally {
+      release();
+    }
   });
 
   it('are kept across a hub restart with their counters, paused state and names', async () => {
@@ -413,6 +503,56 @@ describe('http-poll connectors', () => {
       view = await ok(hub.api(`/api/connectors/${poller.id}`), connectorSchema);
       expect(view).toMatchObject({ state: 'active', counters: { journaled: 3, pending: 0 } });
     } finally {
+      await feed.close();
+    }
+  });
+  it('hold the items of a page the journal dropped, submit them again, and journal each item once', async () => {
+    const { s, hub, release } = await setupHeldRing();
+    const feed = await startFeed();
+    try {
+      for (let id = 0; id < 1100; id++) feed.items.push({ id, v: `item ${id}` });
+      const poller = await create(hub, {
+        kind: 'http-poll',
+        name: 'shed',
+        config: { url: feed.url, intervalMs: 100, path: 'data.items', dedupeKey: 'id', maxBackoffMs: 1000 },
+      });
+      let view = poller;
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${poller.id}`), connectorSchema);
+        return view.counters!.dropped > 0 && view.state === 'backoff';
+      }, 'the journal to drop part of the page');
+      const journaled = streamPayloads(s.journal, 'shed');
+      expect(journaled.length).toBeGreaterThan(0);
+      expect(journaled.length).toBeLessThan(1100);
+      expect(journaled).toEqual(feed.items.slice(0, journaled.length).map((i) => JSON.stringify(i)));
+      expect(view.counters).toMatchObject({ journaled: journaled.length, pending: 1100 - journaled.length });
+      expect(view.lastError?.code).toBe('EVENTS_NOT_JOURNALED');
+      expect(view.lastError?.message).toMatch(/the page is held and submitted again/);
+      // The old poller saved the dropped items' keys here and polled on: they were never fetched again.
+      const asked = feed.requests.length;
+      await until(async () => {
+        view = await ok(hub.api(`/api/connectors/${poller.id}`), connectorSchema);
+        return view.counters!.dropped >= 2 * (1100 - journaled.length);
+      }, 'the held items to be submitted again (and dropped again)');
+      expect(feed.requests.length, 'no polling while items are held').toBe(asked);
+      expect(view.counters).toMatchObject({ received: 1100, pending: 1100 - journaled.length });
+
+      release();
+      await until(() => journalHead(s.journal) >= 1100, 'the held items journaled', 15_000);
+      await until(() => feed.requests.length >= asked + 3, 'a few more polls');
+      // 1100 sequences in all, each item once: the ring (1024) keeps the newest, in order.
+      expect(journalHead(s.journal)).toBe(1100);
+      expect(streamPayloads(s.journal, 'shed')).toEqual(
+        feed.items.slice(-1024).map((i) => JSON.stringify(i)),
+      );
+      view = await ok(hub.api(`/api/connectors/${poller.id}`), connectorSchema);
+      expect(view).toMatchObject({
+        state: 'active',
+        counters: { received: 1100, journaled: 1100, pending: 0, errors: 1 },
+      });
+      expect(view.counters!.duplicates).toBeGreaterThanOrEqual(1100);
+    } finally {
+      release();
       await feed.close();
     }
   });

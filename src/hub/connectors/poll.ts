@@ -1,17 +1,27 @@
 /**
  * The `http-poll` connector: GETs a URL every `intervalMs`, takes the list at `path` in the JSON answer, skips
  * items whose `dedupeKey` it has journaled before, and submits the rest. A page is held until the sequencer has
- * acknowledged it: while the sequencer is away the poller stops fetching and retries the held page every
- * 500 ms, so nothing it took is lost and nothing is fetched twice. Failed polls back off exponentially from
+ * journaled every item of it (or rejected one as too large, for good): while the sequencer is away the poller
+ * stops fetching and retries the held page every 500 ms; items the sequencer dropped (its ring is full and a
+ * consumer cursor lags) or refused while shutting down stay held and are submitted again, from 500 ms apart
+ * doubling up to `maxBackoffMs`. So nothing it took is lost and nothing journaled is fetched twice. Failed polls back off exponentially from
  * `intervalMs` up to `maxBackoffMs`. Journaled dedupe keys (the newest 100 000) are kept in SQLite, so a restarted
  * hub does not journal an item again.
  *
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import type { IpcSubmitStatus } from '../../ipc/protocol.ts';
 import { HubError } from '../errors.ts';
 import type { HttpPollConfig } from './schema.ts';
-import { type ConnectorHandle, isUnavailable, type Runner, type RunnerState } from './service.ts';
+import {
+  type ConnectorHandle,
+  describeRefusals,
+  isRetryable,
+  isUnavailable,
+  type Runner,
+  type RunnerState,
+} from './service.ts';
 
 /** Responses larger than this are refused (RESPONSE_TOO_LARGE). */
 const MAX_RESPONSE_BYTES = 16 << 20;
@@ -42,6 +52,8 @@ async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 interface Held {
   key: string | null;
   payload: Uint8Array;
+  /** The sequencer answered it before (dropped, shutting down), so it was counted as received then. */
+  offered: boolean;
 }
 
 export class HttpPoller implements Runner {
@@ -51,6 +63,8 @@ export class HttpPoller implements Runner {
   #held: Held[] = [];
   readonly #seen: Set<string>;
   #failures = 0;
+  /** Submits of the held page in a row that the sequencer answered with some events dropped or refused. */
+  #refusals = 0;
   #abort: AbortController | null = null;
   #loop: Promise<void> | null = null;
 
@@ -97,9 +111,19 @@ export class HttpPoller implements Runner {
           continue;
         }
       }
-      if (this.#held.length > 0 && !(await this.#flush())) {
-        await sleep(WAIT_MS, signal);
-        continue;
+      if (this.#held.length > 0) {
+        const flushed = await this.#flush();
+        if (flushed === 'failed') {
+          await sleep(WAIT_MS, signal);
+          continue;
+        }
+        if (flushed === 'refused') {
+          // The journal sheds load while a consumer lags: ask again later, less often the longer it lasts.
+          const backoff = WAIT_MS * 2 ** Math.min(this.#refusals++, 20);
+          await sleep(Math.min(this.#config.maxBackoffMs, backoff), signal);
+          continue;
+        }
+        this.#refusals = 0;
       }
       await sleep(this.#config.intervalMs, signal);
     }
@@ -163,39 +187,83 @@ export class HttpPoller implements Runner {
         continue;
       }
       if (key !== null) page.add(key);
-      this.#held.push({ key, payload: Buffer.from(JSON.stringify(item), 'utf8') });
+      this.#held.push({ key, payload: Buffer.from(JSON.stringify(item), 'utf8'), offered: false });
     }
     this.#handle.record.counters.pending = this.#held.length;
   }
 
-  /** Submits the held page; true when it is all acknowledged. */
-  async #flush(): Promise<boolean> {
+  /**
+   * Submits what is held of the page. Journaled items leave it (their dedupe keys are saved), and so do items
+   * too large for the journal (rejected for good: counted, reported, their keys saved so they are not fetched
+   * again); items the sequencer dropped or refused while shutting down, or did not answer, stay held.
+   */
+  async #flush(): Promise<'done' | 'refused' | 'failed'> {
     const held = this.#held;
-    let done = held.length;
-    let ok = true;
+    let statuses: readonly IpcSubmitStatus[];
+    let failure: unknown = null;
     try {
-      await this.#handle.submit(
-        held.map((h) => h.payload),
-        this.#state === 'waiting',
-      );
-      this.#state = 'active';
+      statuses = (
+        await this.#handle.submit(
+          held.map((h) => h.payload),
+          this.#state === 'waiting',
+          held.map((h) => h.offered),
+        )
+      ).statuses;
     } catch (error) {
+      failure = error;
       const details =
-        error instanceof HubError ? (error.details as { sequences?: unknown[] } | undefined) : undefined;
-      done = details?.sequences?.length ?? 0;
-      ok = false;
-      this.#state = isUnavailable(error) ? 'waiting' : 'error';
+        error instanceof HubError
+          ? (error.details as { statuses?: IpcSubmitStatus[] } | undefined)
+          : undefined;
+      statuses = details?.statuses ?? [];
     }
     const keys: string[] = [];
-    for (const h of held.slice(0, done)) {
-      if (h.key === null) continue;
+    const kept: Held[] = [];
+    const tooLarge: Held[] = [];
+    held.forEach((h, i) => {
+      const status = statuses[i];
+      if (status === undefined || isRetryable(status)) {
+        if (status !== undefined) h.offered = true;
+        kept.push(h);
+        return;
+      }
+      if (status === 'too_large') tooLarge.push(h);
+      if (h.key === null) return;
       keys.push(h.key);
       this.#seen.add(h.key);
       if (this.#seen.size > SEEN_KEYS) this.#seen.delete(this.#seen.values().next().value!);
-    }
+    });
     this.#handle.remember(keys, SEEN_KEYS);
-    this.#held = held.slice(done);
-    this.#handle.record.counters.pending = this.#held.length;
-    return ok;
+    this.#held = kept;
+    this.#handle.record.counters.pending = kept.length;
+    if (tooLarge.length > 0) {
+      const named = tooLarge.some((h) => h.key !== null)
+        ? ` (dedupe keys ${tooLarge
+            .slice(0, 10)
+            .map((h) => JSON.stringify(h.key))
+            .join(', ')}${tooLarge.length > 10 ? ', …' : ''})`
+        : '';
+      this.#handle.fail(
+        'EVENT_TOO_LARGE',
+        `${tooLarge.length} item(s) polled from ${this.#config.url}${named} are larger than the journal takes per event; they were rejected and are not fetched again`,
+      );
+    }
+    if (failure !== null) {
+      this.#state = isUnavailable(failure) ? 'waiting' : 'error';
+      return 'failed';
+    }
+    if (kept.length > 0) {
+      const answered = statuses.filter(isRetryable);
+      // Once per streak of refusals: the count of errors says how often it happened, not how often we retried.
+      if (this.#refusals === 0)
+        this.#handle.fail(
+          'EVENTS_NOT_JOURNALED',
+          `${answered.length} of ${held.length} held items polled from ${this.#config.url} were not journaled (${describeRefusals(answered)}); the page is held and submitted again`,
+        );
+      this.#state = 'backoff';
+      return 'refused';
+    }
+    this.#state = 'active';
+    return 'done';
   }
 }

@@ -22,8 +22,16 @@ export type RunnerState = 'active' | 'waiting' | 'backoff' | 'error';
 /** What a runner (poller, subscriber) may do with its connector. */
 export interface ConnectorHandle {
   readonly record: ConnectorRecord;
-  /** `retry`: the same events were refused before for the sequencer's absence; do not count that again. */
-  submit(payloads: readonly Uint8Array[], retry?: boolean): Promise<SubmitOutcome>;
+  /**
+   * `retry`: the same events were refused before for the sequencer's absence; do not count that again.
+   * `offeredBefore`: per payload, whether the sequencer answered it before (dropped, shutting down) and it was
+   * counted as received then; it is not counted again.
+   */
+  submit(
+    payloads: readonly Uint8Array[],
+    retry?: boolean,
+    offeredBefore?: readonly boolean[],
+  ): Promise<SubmitOutcome>;
   fail(code: string, message: string): void;
   save(): void;
   /** Dedupe keys journaled before (persisted), oldest first. */
@@ -72,6 +80,32 @@ export const REDACTED = '(redacted)';
 
 export const isUnavailable = (error: unknown): boolean => error instanceof HubError && error.status === 503;
 
+/**
+ * An event the sequencer did not journal but would later: `dropped` (the ring is full and a live consumer
+ * cursor holds it) or `shutting_down`. Only `journaled` is done; `too_large` never will be.
+ */
+export const isRetryable = (status: IpcSubmitStatus): boolean =>
+  status === 'dropped' || status === 'shutting_down';
+
+/** "3 dropped by the journal's drop rule, 1 refused by a sequencer shutting down". */
+export function describeRefusals(statuses: readonly IpcSubmitStatus[]): string {
+  const dropped = statuses.filter((s) => s === 'dropped').length;
+  const shuttingDown = statuses.filter((s) => s === 'shutting_down').length;
+  const parts: string[] = [];
+  if (dropped > 0)
+    parts.push(
+      `${dropped} dropped by the journal's drop rule: the ring is full and a consumer cursor still needs it`,
+    );
+  if (shuttingDown > 0) parts.push(`${shuttingDown} refused by a sequencer shutting down`);
+  return parts.join('; ');
+}
+
+/** Indexes for a message, the first 20: "0, 3, 4 … (and 12 more)". */
+function formatIndexes(indexes: readonly number[]): string {
+  const shown = indexes.slice(0, 20).join(', ');
+  return indexes.length > 20 ? `${shown} … (and ${indexes.length - 20} more, details.notJournaled)` : shown;
+}
+
 export class ConnectorService {
   readonly #store: ConnectorStore;
   readonly #sequencer: SequencerLink;
@@ -109,7 +143,8 @@ export class ConnectorService {
   #add(record: ConnectorRecord): Live {
     const handle: ConnectorHandle = {
       record,
-      submit: (payloads, retry = false) => this.#submit(record, payloads, retry),
+      submit: (payloads, retry = false, offeredBefore = []) =>
+        this.#submit(record, payloads, retry, offeredBefore),
       fail: (code, message) => {
         record.counters.errors++;
         record.lastError = { at: this.#now(), code, message };
@@ -210,7 +245,28 @@ export class ConnectorService {
           `event ${index} is ${payloads[index]!.length} bytes; the journal takes at most ${max} per event`,
         );
     }
-    return { ...(await this.#submit(record, payloads)), stream: record.stream };
+    const outcome = await this.#submit(record, payloads);
+    const notJournaled = outcome.statuses.flatMap((status, i) => (isRetryable(status) ? [i] : []));
+    if (notJournaled.length > 0) {
+      // A 200 would read as "all taken" to most senders; these events are not in the journal and must be sent again.
+      const error = new HubError(
+        503,
+        'EVENTS_NOT_JOURNALED',
+        `${notJournaled.length} of ${payloads.length} events were not journaled (${describeRefusals(outcome.statuses)}); send events ${formatIndexes(notJournaled)} again — the other ${outcome.journaled} are journaled (details.sequences)`,
+        {
+          journaled: outcome.journaled,
+          notJournaled,
+          sequences: outcome.sequences,
+          statuses: outcome.statuses,
+        },
+        { 'Retry-After': '1' },
+      );
+      record.counters.errors++;
+      record.lastError = { at: this.#now(), code: error.code, message: error.message };
+      this.#store.saveRuntime(record);
+      throw error;
+    }
+    return { ...outcome, stream: record.stream };
   }
 
   #require(id: string): Live {
@@ -241,9 +297,9 @@ export class ConnectorService {
     record: ConnectorRecord,
     payloads: readonly Uint8Array[],
     retry = false,
+    offeredBefore: readonly boolean[] = [],
   ): Promise<SubmitOutcome> {
     const outcome: SubmitOutcome = { sequences: [], statuses: [], journaled: 0, dropped: 0, rejected: 0 };
-    record.counters.received += payloads.length;
     try {
       const streamId = await this.#streamId(record.stream);
       for (let start = 0; start < payloads.length;) {
@@ -260,6 +316,8 @@ export class ConnectorService {
           batch.map((payload) => ({ streamId, nodeId: record.nodeId, payload })),
         );
         result.statuses.forEach((status, i) => {
+          // An event counts as received once the sequencer has answered it, and only the first time.
+          if (offeredBefore[start + i] !== true) record.counters.received++;
           const seq = result.sequences[i] ?? null;
           outcome.sequences.push(status === 'journaled' ? seq : null);
           outcome.statuses.push(status);
@@ -272,7 +330,6 @@ export class ConnectorService {
         start = end;
       }
     } catch (error) {
-      record.counters.received -= payloads.length - outcome.sequences.length;
       this.#count(record, outcome);
       const hubError =
         error instanceof HubError ? error : new HubError(502, 'SUBMIT_FAILED', (error as Error).message);
