@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => void | Promise<void>
   query: () => import('./query.ts'),
   pipelines: () => import('./pipelines.ts'),
   alerts: () => import('./alerts.ts'),
+  'cli-startup': () => import('./cli-startup.ts'),
 };
 
 const wanted = process.argv.slice(2);

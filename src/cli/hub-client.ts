@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { AuthService } from '../hub/auth/service.ts';
 import { UserError } from './errors.ts';
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:3000';
@@ -21,11 +20,15 @@ export interface HubClientArgs {
   'data-dir': string;
 }
 
-export function hubTarget(args: HubClientArgs): HubTarget {
+/** Async because the root-key reader (and zod behind it) loads only when neither --key nor CZ_API_KEY is set. */
+export async function hubTarget(args: HubClientArgs): Promise<HubTarget> {
   const url = (args.hub ?? process.env.CZ_HUB_URL ?? DEFAULT_HUB_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+$/.test(url))
     throw new UserError(`--hub must look like http://127.0.0.1:3000, got "${url}"`);
-  const key = args.key ?? process.env.CZ_API_KEY ?? AuthService.readRootKey(args['data-dir']);
+  const key =
+    args.key ??
+    process.env.CZ_API_KEY ??
+    (await import('../hub/auth/service.ts')).AuthService.readRootKey(args['data-dir']);
   return { url, key };
 }
 

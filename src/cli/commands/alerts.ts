@@ -4,7 +4,7 @@
  * @module
  */
 import type { Argv, CommandModule } from 'yargs';
-import { type AlertList, formatDuration, type RuleView } from '../../hub/alerts/schema.ts';
+import type { AlertList, RuleView } from '../../hub/alerts/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { type HubClientArgs, hubOptions, hubRequest, hubTarget } from '../hub-client.ts';
 import { formatTable } from '../output.ts';
@@ -27,12 +27,14 @@ export const alertsCommand = (context: CommandContext): CommandModule<object, Al
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .options(hubOptions) as unknown as Argv<AlertsArgs>,
   handler: async (args) => {
-    const target = hubTarget(args);
+    const target = await hubTarget(args);
     const out = context.output;
     if (args.action === 'rules') {
       const { rules } = await hubRequest<{ rules: RuleView[] }>(target, 'GET', '/api/alerts/rules');
       if (args.json) return out.out(JSON.stringify(rules, null, 2));
       if (rules.length === 0) return out.out('no alert rules');
+      // The schema module brings zod; only this table needs its duration formatter.
+      const { formatDuration } = await import('../../hub/alerts/schema.ts');
       out.out(
         formatTable(
           ['ID', 'NAME', 'SEVERITY', 'QUERY', 'THRESHOLD', 'WINDOW', 'FOR', 'ENABLED'],

@@ -8,15 +8,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { z } from 'zod';
-import {
-  type Dashboard,
-  dashboardExportSchema,
-  dashboardListSchema,
-  dashboardSchema,
-  type WidgetData,
-  widgetDataSchema,
-} from '../../hub/dashboards/schema.ts';
+import type { z } from 'zod';
+import type * as DashboardSchemas from '../../hub/dashboards/schema.ts';
+import type { Dashboard, WidgetData } from '../../hub/dashboards/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { type HubClientArgs, hubOptions, hubRequest, type HubTarget, hubTarget } from '../hub-client.ts';
@@ -37,7 +31,8 @@ interface DashboardsArgs extends HubClientArgs {
 }
 
 const CELL_WIDTH = 60;
-const deletedSchema = z.object({ deleted: z.literal(true), id: z.string(), name: z.string() });
+/** The hub's wire schemas, loaded by the handler: zod is slow to load and `cz --help` does not need it. */
+let schemas: typeof DashboardSchemas;
 
 /** `hubRequest`, with the answer checked against the schema the hub answers with. */
 async function request<S extends z.ZodType>(
@@ -64,7 +59,7 @@ async function resolveId(target: HubTarget, nameOrId: string | undefined, action
     throw new UserError(
       `cz dashboards ${action} needs a dashboard id or name (cz dashboards list shows them)`,
     );
-  const { dashboards } = await request(target, dashboardListSchema, 'GET', '/api/dashboards');
+  const { dashboards } = await request(target, schemas.dashboardListSchema, 'GET', '/api/dashboards');
   if (dashboards.some((d) => d.id === nameOrId)) return nameOrId;
   const found = dashboards.filter((d) => d.name === nameOrId);
   if (found.length === 0)
@@ -194,12 +189,13 @@ export const dashboardsCommand = (context: CommandContext): CommandModule<object
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .options(hubOptions) as unknown as Argv<DashboardsArgs>,
   handler: async (args) => {
-    const target = hubTarget(args);
+    schemas = await import('../../hub/dashboards/schema.ts');
+    const target = await hubTarget(args);
     const out = context.output;
     const json = (value: unknown): void => out.out(JSON.stringify(value, null, 2));
     switch (args.action) {
       case 'list': {
-        const { dashboards } = await request(target, dashboardListSchema, 'GET', '/api/dashboards');
+        const { dashboards } = await request(target, schemas.dashboardListSchema, 'GET', '/api/dashboards');
         if (args.json) return json(dashboards);
         if (dashboards.length === 0) return out.out('no dashboards');
         out.out(
@@ -219,7 +215,12 @@ export const dashboardsCommand = (context: CommandContext): CommandModule<object
       }
       case 'show': {
         const id = await resolveId(target, args.dashboard, 'show');
-        const d = await request(target, dashboardSchema, 'GET', `/api/dashboards/${encodeURIComponent(id)}`);
+        const d = await request(
+          target,
+          schemas.dashboardSchema,
+          'GET',
+          `/api/dashboards/${encodeURIComponent(id)}`,
+        );
         if (args.json) return json(d);
         printDashboard(d, out);
         return;
@@ -228,7 +229,7 @@ export const dashboardsCommand = (context: CommandContext): CommandModule<object
         const id = await resolveId(target, args.dashboard, 'export');
         const path = `/api/dashboards/${encodeURIComponent(id)}/export`;
         const document = await hubRequest<unknown>(target, 'GET', path);
-        const checked = dashboardExportSchema.safeParse(document);
+        const checked = schemas.dashboardExportSchema.safeParse(document);
         if (!checked.success)
           throw new UserError(
             `the hub's answer to GET ${path} is not a dashboard document (${checked.error.issues[0]?.message ?? 'malformed'})`,
@@ -246,7 +247,7 @@ export const dashboardsCommand = (context: CommandContext): CommandModule<object
       case 'import': {
         const created = await request(
           target,
-          dashboardSchema,
+          schemas.dashboardSchema,
           'POST',
           '/api/dashboards/import',
           readDocument(args.file),
@@ -257,9 +258,10 @@ export const dashboardsCommand = (context: CommandContext): CommandModule<object
       }
       case 'delete': {
         const id = await resolveId(target, args.dashboard, 'delete');
+        const { z } = await import('zod');
         const deleted = await request(
           target,
-          deletedSchema,
+          z.object({ deleted: z.literal(true), id: z.string(), name: z.string() }),
           'DELETE',
           `/api/dashboards/${encodeURIComponent(id)}`,
         );
@@ -278,7 +280,7 @@ export const dashboardsCommand = (context: CommandContext): CommandModule<object
         if (args.until !== undefined) body.until = args.until;
         const data = await request(
           target,
-          widgetDataSchema,
+          schemas.widgetDataSchema,
           'POST',
           `/api/dashboards/${encodeURIComponent(id)}/widgets/${encodeURIComponent(args.widget)}/data`,
           body,

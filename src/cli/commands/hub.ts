@@ -6,12 +6,17 @@
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { HubError } from '../../hub/errors.ts';
-import { FEATURES } from '../../hub/features.ts';
-import { DEFAULT_UI_DIR, Hub } from '../../hub/hub.ts';
+import type { Hub } from '../../hub/hub.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { parseSize } from '../units.ts';
 import { waitForSignal } from '../signals.ts';
+
+/**
+ * The hub's DEFAULT_UI_DIR (ui/dist of this checkout), spelled out here so that building the options (and
+ * `cz --help`) does not load the whole hub; the handler imports the hub when it runs.
+ */
+export const DEFAULT_UI_DIR = resolve(new URL('../../../ui/dist', import.meta.url).pathname);
 
 interface HubArgs {
   bind: string;
@@ -76,6 +81,10 @@ export const hubCommand = (context: CommandContext): CommandModule<object, HubAr
     const spansPerSecond = args['trace-spans-per-sec'];
     if (!Number.isFinite(spansPerSecond) || spansPerSecond <= 0)
       throw new UserError(`--trace-spans-per-sec must be a positive number, got ${spansPerSecond}`);
+    const [{ Hub }, { FEATURES }] = await Promise.all([
+      import('../../hub/hub.ts'),
+      import('../../hub/features.ts'),
+    ]);
     let hub: Hub;
     let address: { host: string; port: number };
     try {

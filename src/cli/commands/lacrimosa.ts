@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
-import { AuthService } from '../../hub/auth/service.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import {
@@ -25,12 +24,8 @@ import {
   UI_INDEX_FILE,
 } from '../launcher/builds.ts';
 import { describeExit, logTail } from '../launcher/child.ts';
-import {
-  LAUNCHER_DEFAULTS,
-  type LauncherArgs,
-  type LauncherConfig,
-  resolveLauncherConfig,
-} from '../launcher/config.ts';
+import type { LauncherArgs, LauncherConfig } from '../launcher/config.ts';
+import { LAUNCHER_DEFAULTS } from '../launcher/defaults.ts';
 import { findConflicts, formatConflicts } from '../launcher/preflight.ts';
 import { Interrupted, type Interrupt, type ReadyStack, Stack } from '../launcher/stack.ts';
 import type { Output } from '../output.ts';
@@ -89,9 +84,8 @@ function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-function readyLines(config: LauncherConfig, stack: ReadyStack): string[] {
+function readyLines(config: LauncherConfig, stack: ReadyStack, key: string | null): string[] {
   const keyFile = join(config.dataDir, 'root.key');
-  const key = AuthService.readRootKey(config.dataDir);
   const v4 = stack.listeners.filter((l) => !l.ipv6);
   const first = v4.find((l) => l.stream === 'default') ?? v4[0] ?? stack.listeners[0];
   const lines = [
@@ -205,6 +199,8 @@ export const lacrimosaCommand = (
       ) as unknown as Argv<LauncherArgs & { build: boolean }>,
   handler: async (args) => {
     const out = context.output;
+    // The configuration module loads the hub module (for its loopback check): only when the command runs.
+    const { resolveLauncherConfig } = await import('../launcher/config.ts');
     const config = resolveLauncherConfig(args, process.env);
     const logsDir = join(config.dataDir, 'logs');
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -250,9 +246,10 @@ export const lacrimosaCommand = (
     out.out(`==> starting the sequencer and the hub (logs in ${logsDir})`);
     let phase: 'starting' | 'running' = 'starting';
     let interrupt: Interrupt;
+    const { AuthService } = await import('../../hub/auth/service.ts');
     try {
       const ready = await stack.start();
-      out.out(readyLines(config, ready).join('\n'));
+      out.out(readyLines(config, ready, AuthService.readRootKey(config.dataDir)).join('\n'));
       phase = 'running';
       interrupt = await stack.interrupted;
     } catch (error) {

@@ -10,14 +10,8 @@
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import type { z } from 'zod';
-import {
-  type DryRunResult,
-  dryRunResultSchema,
-  pipelineListSchema,
-  type PipelineView,
-  pipelineViewSchema,
-  type ValidationIssue,
-} from '../../hub/pipelines/schema.ts';
+import type * as PipelineSchemas from '../../hub/pipelines/schema.ts';
+import type { DryRunResult, PipelineView, ValidationIssue } from '../../hub/pipelines/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { type HubClientArgs, hubOptions, hubRequest, type HubTarget, hubTarget } from '../hub-client.ts';
@@ -38,6 +32,9 @@ interface PipelinesArgs extends HubClientArgs {
 }
 
 const ID = /^pl_[0-9a-f]{12}$/;
+
+/** The hub's wire schemas, loaded by the handler: zod is slow to load and `cz --help` does not need it. */
+let schemas: typeof PipelineSchemas;
 /** Fields of a pipeline as the hub shows it that are not part of the graph a user writes. */
 const VIEW_ONLY_FIELDS = ['id', 'createdAt', 'updatedAt', 'validation', 'status'] as const;
 const SAMPLE_WIDTH = 100;
@@ -64,8 +61,9 @@ async function request<S extends z.ZodType>(
 async function resolvePipeline(target: HubTarget, nameOrId: string | undefined, action: string) {
   if (nameOrId === undefined)
     throw new UserError(`cz pipelines ${action} needs a pipeline id or name (cz pipelines list shows them)`);
-  if (ID.test(nameOrId)) return request(target, pipelineViewSchema, 'GET', `/api/pipelines/${nameOrId}`);
-  const { pipelines } = await request(target, pipelineListSchema, 'GET', '/api/pipelines');
+  if (ID.test(nameOrId))
+    return request(target, schemas.pipelineViewSchema, 'GET', `/api/pipelines/${nameOrId}`);
+  const { pipelines } = await request(target, schemas.pipelineListSchema, 'GET', '/api/pipelines');
   const found = pipelines.filter((p) => p.name === nameOrId);
   if (found.length === 0)
     throw new UserError(`no pipeline named "${nameOrId}" (cz pipelines list shows them)`);
@@ -187,12 +185,13 @@ export const pipelinesCommand = (context: CommandContext): CommandModule<object,
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .options(hubOptions) as unknown as Argv<PipelinesArgs>,
   handler: async (args) => {
-    const target = hubTarget(args);
+    schemas = await import('../../hub/pipelines/schema.ts');
+    const target = await hubTarget(args);
     const out = context.output;
     const json = (value: unknown): void => out.out(JSON.stringify(value, null, 2));
     switch (args.action) {
       case 'list': {
-        const { pipelines } = await request(target, pipelineListSchema, 'GET', '/api/pipelines');
+        const { pipelines } = await request(target, schemas.pipelineListSchema, 'GET', '/api/pipelines');
         if (args.json) return json(pipelines);
         if (pipelines.length === 0)
           return out.out('no pipelines (create one with cz pipelines create --file graph.json)');
@@ -217,7 +216,7 @@ export const pipelinesCommand = (context: CommandContext): CommandModule<object,
       case 'create': {
         const view = await request(
           target,
-          pipelineViewSchema,
+          schemas.pipelineViewSchema,
           'POST',
           '/api/pipelines',
           readGraph(args.file, 'create'),
@@ -235,7 +234,13 @@ export const pipelinesCommand = (context: CommandContext): CommandModule<object,
         const body = readGraph(args.file, 'update');
         body.name ??= current.name;
         body.description ??= current.description;
-        const view = await request(target, pipelineViewSchema, 'PUT', `/api/pipelines/${current.id}`, body);
+        const view = await request(
+          target,
+          schemas.pipelineViewSchema,
+          'PUT',
+          `/api/pipelines/${current.id}`,
+          body,
+        );
         if (args.json) json(view);
         else
           out.out(
@@ -253,7 +258,7 @@ export const pipelinesCommand = (context: CommandContext): CommandModule<object,
       }
       case 'delete': {
         const view = await resolvePipeline(target, args.pipeline, 'delete');
-        await request(target, pipelineViewSchema, 'DELETE', `/api/pipelines/${view.id}`);
+        await request(target, schemas.pipelineViewSchema, 'DELETE', `/api/pipelines/${view.id}`);
         if (args.json) return json({ deleted: true, id: view.id, name: view.name });
         out.out(`deleted ${view.id} "${view.name}" (the events it journaled stay)`);
         return;
@@ -266,7 +271,7 @@ export const pipelinesCommand = (context: CommandContext): CommandModule<object,
           throw new UserError(`${current.id} "${current.name}" has issues (above) and cannot run`);
         const view = await request(
           target,
-          pipelineViewSchema,
+          schemas.pipelineViewSchema,
           'POST',
           `/api/pipelines/${current.id}/${args.action}`,
         );
@@ -288,7 +293,7 @@ export const pipelinesCommand = (context: CommandContext): CommandModule<object,
         if (args.until !== undefined) body.until = args.until;
         const result = await request(
           target,
-          dryRunResultSchema,
+          schemas.dryRunResultSchema,
           'POST',
           `/api/pipelines/${view.id}/dry-run`,
           body,

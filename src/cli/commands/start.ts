@@ -7,8 +7,7 @@
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_BLOB_SIZE, DEFAULT_SLOT_COUNT } from '../../journal/layout.ts';
-import { isNativeError } from '../../native/binding.ts';
-import { RunningSequencer } from '../../sequencer/sequencer.ts';
+import type { RunningSequencer } from '../../sequencer/sequencer.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { waitForSignal } from '../signals.ts';
@@ -99,6 +98,10 @@ export const startCommand = (context: CommandContext): CommandModule<object, Sta
       }) as unknown as Argv<StartArgs>,
   handler: async (args) => {
     const listens = args.listen.map(parseListen);
+    const [{ isNativeError }, { RunningSequencer }] = await Promise.all([
+      import('../../native/binding.ts'),
+      import('../../sequencer/sequencer.ts'),
+    ]);
     let sequencer: RunningSequencer;
     try {
       sequencer = await RunningSequencer.start({

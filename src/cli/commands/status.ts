@@ -6,16 +6,14 @@
  */
 import { realpathSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { connectIpc } from '../../ipc/client.ts';
 import type { Hello } from '../../ipc/protocol.ts';
-import { isNativeError } from '../../native/binding.ts';
 import type { CounterName } from '../../journal/layout.ts';
-import {
-  type CursorInfo,
-  type JournalIdentity,
+import type {
+  CursorInfo,
+  JournalIdentity,
   JournalReader,
-  type Publication,
-  type WriterSession,
+  Publication,
+  WriterSession,
 } from '../../journal/reader.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
@@ -38,7 +36,7 @@ interface HubStatus {
 
 /** `cz status --hub`: the hub's own view (public endpoint, no key needed). */
 async function hubStatus(args: StatusArgs, context: CommandContext): Promise<void> {
-  const target = hubTarget(args);
+  const target = await hubTarget(args);
   const s = await hubRequest<HubStatus>(target, 'GET', '/api/status');
   if (args.json) return context.output.out(JSON.stringify({ hub: target.url, ...s }, null, 2));
   context.output.out(
@@ -58,6 +56,7 @@ export interface SequencerSummary {
 
 /** Asks the sequencer listening on `ipcPath` about itself, if it is the writer of `journal`; null otherwise. */
 async function sequencerOf(journal: string, ipcPath: string): Promise<SequencerSummary | null> {
+  const { connectIpc } = await import('../../ipc/client.ts');
   try {
     const client = await connectIpc(ipcPath, { timeoutMs: 1000 });
     client.close();
@@ -140,6 +139,10 @@ export const statusCommand = (context: CommandContext): CommandModule<object, St
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }) as Argv<StatusArgs>,
   handler: async (args) => {
     if (args.hub !== undefined) return hubStatus(args, context);
+    const [{ JournalReader }, { isNativeError }] = await Promise.all([
+      import('../../journal/reader.ts'),
+      import('../../native/binding.ts'),
+    ]);
     let reader: JournalReader;
     try {
       reader = JournalReader.open(args.journal);

@@ -5,22 +5,14 @@
  * @module
  */
 import { join, resolve } from 'node:path';
-import WebSocket from 'ws';
 import type { Argv, CommandModule } from 'yargs';
 import { EventFlags } from '../../core/causal-event.ts';
 import type { CausalEvent } from '../../core/causal-event.ts';
-import { AuthService } from '../../hub/auth/service.ts';
 import type { Expr } from '../../hub/query/ast.ts';
 import { EventContext, evaluate } from '../../hub/query/evaluate.ts';
 import { parseQuery, positionOf } from '../../hub/query/parser.ts';
-import {
-  CloseCode,
-  type EventView,
-  PAYLOAD_MODES,
-  type PayloadMode,
-  serverMessage,
-  WS_LIMITS,
-} from '../../hub/ws/schema.ts';
+import type * as WsSchemas from '../../hub/ws/schema.ts';
+import type { EventView, PayloadMode } from '../../hub/ws/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { waitForSignal } from '../signals.ts';
@@ -141,17 +133,28 @@ function preview(event: EventView): string {
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
 }
 
+/**
+ * The hub's PAYLOAD_MODES and WS_LIMITS.maxPerSecond, spelled out for the options: the wire-schema module
+ * brings zod, which `cz --help` should not wait for (the handler loads it). src/cli/cli.test.ts checks that
+ * these equal the hub's.
+ */
+export const TAIL_PAYLOAD_MODES = ['none', 'text', 'json', 'hex'] as const satisfies readonly PayloadMode[];
+export const TAIL_MAX_PER_SECOND = { min: 1, max: 10_000, default: 1000 } as const;
+
+/** The hub's WebSocket wire schemas, loaded by the handler. */
+let wire: typeof WsSchemas;
+
 function refusal(code: number, reason: string, hub: string): UserError {
   const why = reason || `close code ${code}`;
   switch (code) {
-    case CloseCode.UNAUTHORIZED:
-    case CloseCode.FORBIDDEN:
+    case wire.CloseCode.UNAUTHORIZED:
+    case wire.CloseCode.FORBIDDEN:
       return new UserError(`the hub at ${hub} refused the API key: ${why}`);
-    case CloseCode.RATE_LIMITED:
+    case wire.CloseCode.RATE_LIMITED:
       return new UserError(`the hub at ${hub} is refusing this address for now: ${why}`);
-    case CloseCode.SLOW_CONSUMER:
+    case wire.CloseCode.SLOW_CONSUMER:
       return new UserError(`the hub dropped this client for reading too slowly: ${why}`);
-    case CloseCode.GOING_AWAY:
+    case wire.CloseCode.GOING_AWAY:
       return new UserError(`the hub at ${hub} shut down`);
     default:
       return new UserError(`the hub at ${hub} closed the connection (${code}): ${why}`);
@@ -176,14 +179,14 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
         describe: "The hub's data directory, for its root.key",
       })
       .option('payload', {
-        choices: PAYLOAD_MODES,
+        choices: TAIL_PAYLOAD_MODES,
         default: 'text' as PayloadMode,
         describe: 'How payloads are shown (binary falls back to hex)',
       })
       .option('max-per-second', {
         type: 'number',
-        default: WS_LIMITS.maxPerSecond.default,
-        describe: `Events per second at most (${WS_LIMITS.maxPerSecond.min}..${WS_LIMITS.maxPerSecond.max}); the rest are counted as dropped`,
+        default: TAIL_MAX_PER_SECOND.default,
+        describe: `Events per second at most (${TAIL_MAX_PER_SECOND.min}..${TAIL_MAX_PER_SECOND.max}); the rest are counted as dropped`,
       })
       .option('json', {
         type: 'boolean',
@@ -196,6 +199,11 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
           'Only events matching this query condition (docs/query.md), e.g. \'amount > 100 AND status = "ok"\'; applied after --max-per-second',
       }) as unknown as Argv<TailArgs>,
   handler: async (args) => {
+    const [{ default: WebSocket }, { AuthService }] = await Promise.all([
+      import('ws'),
+      import('../../hub/auth/service.ts'),
+    ]);
+    wire = await import('../../hub/ws/schema.ts');
     const hub = args.hub ?? process.env.CZ_HUB_URL ?? DEFAULT_HUB;
     const url = websocketUrl(hub);
     const dataDir = resolve(args['data-dir']);
@@ -205,7 +213,7 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
         `no API key: pass --key, set CZ_API_KEY, or point --data-dir at the hub's data directory (no ${join(dataDir, 'root.key')})`,
       );
     }
-    const { min, max } = WS_LIMITS.maxPerSecond;
+    const { min, max } = wire.WS_LIMITS.maxPerSecond;
     const maxPerSecond = args['max-per-second'];
     if (!Number.isInteger(maxPerSecond) || maxPerSecond < min || maxPerSecond > max)
       throw new UserError(`--max-per-second must be an integer in ${min}..${max}, got ${maxPerSecond}`);
@@ -259,7 +267,7 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
         } catch {
           return;
         }
-        const parsed = serverMessage.safeParse(json);
+        const parsed = wire.serverMessage.safeParse(json);
         if (!parsed.success) return;
         const message = parsed.data;
         if (message.type === 'authenticated') {

@@ -6,19 +6,18 @@
  * @module
  */
 import type { Argv, CommandModule } from 'yargs';
-import {
-  coreSuites,
-  DEFAULT_RUNS,
-  runSuites,
-  type ContractSuite,
-  type PropertyResult,
-} from '../../../proofs/index.ts';
-import { checkJournal, type JournalCheckResult } from '../../../proofs/journal-checks.ts';
-import { JournalReader } from '../../journal/reader.ts';
-import { isNativeError } from '../../native/binding.ts';
+import type { ContractSuite, PropertyResult } from '../../../proofs/index.ts';
+import type { JournalCheckResult } from '../../../proofs/journal-checks.ts';
+import type { JournalReader } from '../../journal/reader.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { formatTable, type Output, processOutput } from '../output.ts';
+
+/**
+ * proofs/'s DEFAULT_RUNS, spelled out for the option's default: proofs/ brings fast-check, which `cz --help`
+ * should not wait for (runVerify and the handler load it). src/cli/cli.test.ts checks that the two agree.
+ */
+export const VERIFY_DEFAULT_RUNS = 1000;
 
 export interface VerifyOptions {
   suites: readonly ContractSuite[];
@@ -38,6 +37,7 @@ function summarize(results: readonly PropertyResult[], elapsedMs: number): strin
 
 /** Runs `options.suites` and reports to `output`; returns the process exit code. */
 export async function runVerify(options: VerifyOptions, output: Output = processOutput): Promise<number> {
+  const { runSuites } = await import('../../../proofs/index.ts');
   const started = performance.now();
   const results = await runSuites(options.suites, {
     ...(options.numRuns === undefined ? {} : { numRuns: options.numRuns }),
@@ -45,6 +45,11 @@ export async function runVerify(options: VerifyOptions, output: Output = process
   });
   let checks: JournalCheckResult[] = [];
   if (options.journal !== undefined) {
+    const [{ checkJournal }, { JournalReader }, { isNativeError }] = await Promise.all([
+      import('../../../proofs/journal-checks.ts'),
+      import('../../journal/reader.ts'),
+      import('../../native/binding.ts'),
+    ]);
     let reader: JournalReader;
     try {
       reader = JournalReader.open(options.journal);
@@ -125,7 +130,7 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
     yargs
       .option('runs', {
         type: 'number',
-        default: DEFAULT_RUNS,
+        default: VERIFY_DEFAULT_RUNS,
         describe: 'Runs per property (expensive properties scale down)',
       })
       .option('seed', { type: 'number', describe: 'Random seed, to reproduce a reported failure' })
@@ -149,6 +154,7 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
       throw new UserError(`--runs must be a positive integer, got ${args.runs}`);
     if (args.seed !== undefined && !Number.isInteger(args.seed))
       throw new UserError(`--seed must be an integer, got ${args.seed}`);
+    const { coreSuites } = await import('../../../proofs/index.ts');
     const all = coreSuites();
     const wanted = args.suite ?? [];
     const unknown = wanted.filter((name) => !all.some((s) => s.name === name));

@@ -5,18 +5,11 @@
  */
 import { join, resolve } from 'node:path';
 import { isLoopback } from '../../hub/hub.ts';
-import { DEFAULT_IPC_PATH } from '../commands/start.ts';
 import { UserError } from '../errors.ts';
 import { parseListen } from '../units.ts';
+import { LAUNCHER_DEFAULTS } from './defaults.ts';
 
-export const LAUNCHER_DEFAULTS = {
-  dataDir: '.lacrimosa',
-  host: '127.0.0.1',
-  port: 3000,
-  udpPort: 9000,
-  ipc: DEFAULT_IPC_PATH,
-  readyTimeoutMs: 60_000,
-} as const;
+export { LAUNCHER_DEFAULTS };
 
 /** The launcher's flags as yargs parses them (undefined where not given). */
 export interface LauncherArgs {
