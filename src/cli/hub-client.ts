@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from './errors.ts';
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:3000';
@@ -20,15 +22,25 @@ export interface HubClientArgs {
   'data-dir': string;
 }
 
-/** Async because the root-key reader (and zod behind it) loads only when neither --key nor CZ_API_KEY is set. */
-export async function hubTarget(args: HubClientArgs): Promise<HubTarget> {
+/**
+ * The hub's KEY_PATTERN (src/hub/auth/schema.ts), spelled out because that module brings zod, which a command
+ * that only talks HTTP should not wait for; src/cli/startup.test.ts checks that the two agree.
+ */
+export const ROOT_KEY_PATTERN = /^cz_[A-Za-z0-9_-]{43}$/;
+
+/** The root key in `<dataDir>/root.key`, or null when the file is missing or holds no well-formed key. */
+export function readRootKey(dataDir: string): string | null {
+  const path = join(dataDir, 'root.key');
+  if (!existsSync(path)) return null;
+  const key = readFileSync(path, 'utf8').trim();
+  return ROOT_KEY_PATTERN.test(key) ? key : null;
+}
+
+export function hubTarget(args: HubClientArgs): HubTarget {
   const url = (args.hub ?? process.env.CZ_HUB_URL ?? DEFAULT_HUB_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+$/.test(url))
     throw new UserError(`--hub must look like http://127.0.0.1:3000, got "${url}"`);
-  const key =
-    args.key ??
-    process.env.CZ_API_KEY ??
-    (await import('../hub/auth/service.ts')).AuthService.readRootKey(args['data-dir']);
+  const key = args.key ?? process.env.CZ_API_KEY ?? readRootKey(args['data-dir']);
   return { url, key };
 }
 

@@ -4,8 +4,8 @@
  * the hub module or proofs/ — the handlers import those when they run. A module-resolution hook records every
  * module a real `cz` process resolves while printing each command's help.
  *
- * The options repeat a few of the hub's constants so their modules can stay unloaded; the last tests check
- * that the copies still equal the originals.
+ * The options and hub-client.ts repeat a few of the hub's constants (and its root-key reader) so their modules
+ * can stay unloaded; the last tests check that the copies still equal the originals.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,10 +13,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RUNS } from '../../proofs/index.ts';
+import { AuthService } from '../hub/auth/service.ts';
+import { KEY_PATTERN } from '../hub/auth/schema.ts';
+import { generateKey } from '../hub/auth/keys.ts';
 import { DEFAULT_UI_DIR as HUB_DEFAULT_UI_DIR } from '../hub/hub.ts';
 import { PAYLOAD_MODES, WS_LIMITS } from '../hub/ws/schema.ts';
 import { killAll, tempDir } from '../../test/helpers/processes.ts';
 import { DEFAULT_UI_DIR } from './commands/hub.ts';
+import { readRootKey, ROOT_KEY_PATTERN } from './hub-client.ts';
 import { TAIL_MAX_PER_SECOND, TAIL_PAYLOAD_MODES } from './commands/tail.ts';
 import { VERIFY_DEFAULT_RUNS } from './commands/verify.ts';
 
@@ -25,6 +29,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HEAVY = [
   /\/node_modules\/(zod|hono|@hono|better-sqlite3|ws|fast-check|nats|@nats-io)\//,
   /\/src\/hub\/hub\.ts$/,
+  /\/src\/hub\/auth\//,
   /\/src\/hub\/features\.ts$/,
   /\/proofs\//,
   /\/src\/sequencer\//,
@@ -105,5 +110,20 @@ describe('cz start-up', () => {
     expect(TAIL_MAX_PER_SECOND).toEqual(WS_LIMITS.maxPerSecond);
     expect(VERIFY_DEFAULT_RUNS).toBe(DEFAULT_RUNS);
     expect(DEFAULT_UI_DIR).toBe(HUB_DEFAULT_UI_DIR);
+    expect(ROOT_KEY_PATTERN.source).toBe(KEY_PATTERN.source);
+    expect(ROOT_KEY_PATTERN.flags).toBe(KEY_PATTERN.flags);
+  });
+
+  it("reads the root key as the hub's AuthService does: a key, a malformed file, no file", () => {
+    const dir = tempDir('cz-root-key-');
+    expect(readRootKey(dir)).toBeNull();
+    expect(AuthService.readRootKey(dir)).toBeNull();
+    writeFileSync(join(dir, 'root.key'), 'not a key\n');
+    expect(readRootKey(dir)).toBeNull();
+    expect(AuthService.readRootKey(dir)).toBeNull();
+    const key = generateKey();
+    writeFileSync(join(dir, 'root.key'), `${key}\n`);
+    expect(readRootKey(dir)).toBe(key);
+    expect(AuthService.readRootKey(dir)).toBe(key);
   });
 });

@@ -27,7 +27,7 @@ export const alertsCommand = (context: CommandContext): CommandModule<object, Al
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .options(hubOptions) as unknown as Argv<AlertsArgs>,
   handler: async (args) => {
-    const target = await hubTarget(args);
+    const target = hubTarget(args);
     const out = context.output;
     if (args.action === 'rules') {
       const { rules } = await hubRequest<{ rules: RuleView[] }>(target, 'GET', '/api/alerts/rules');

@@ -143,7 +143,7 @@ export const connectorsCommand = (context: CommandContext): CommandModule<object
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .options(hubOptions) as unknown as Argv<ConnectorsArgs>,
   handler: async (args) => {
-    const target = await hubTarget(args);
+    const target = hubTarget(args);
     const out = context.output;
     if (args.action === 'list') {
       const { connectors } = await hubRequest<{ connectors: ConnectorView[] }>(

@@ -190,7 +190,7 @@ export const dashboardsCommand = (context: CommandContext): CommandModule<object
       .options(hubOptions) as unknown as Argv<DashboardsArgs>,
   handler: async (args) => {
     schemas = await import('../../hub/dashboards/schema.ts');
-    const target = await hubTarget(args);
+    const target = hubTarget(args);
     const out = context.output;
     const json = (value: unknown): void => out.out(JSON.stringify(value, null, 2));
     switch (args.action) {

@@ -61,7 +61,7 @@ export const incidentsCommand = (context: CommandContext): CommandModule<object,
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .options(hubOptions) as unknown as Argv<IncidentsArgs>,
   handler: async (args) => {
-    const target = await hubTarget(args);
+    const target = hubTarget(args);
     const out = context.output;
     const print = (incident: IncidentView, verb: string): void => {
       if (args.json) out.out(JSON.stringify(incident, null, 2));

@@ -66,7 +66,7 @@ export const keysCommand = (context: CommandContext): CommandModule<object, Keys
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .options(hubOptions) as unknown as Argv<KeysArgs>,
   handler: async (args) => {
-    const target = await hubTarget(args);
+    const target = hubTarget(args);
     const out = context.output;
     if (args.action === 'list') {
       const { keys } = await hubRequest<{ keys: KeyView[] }>(

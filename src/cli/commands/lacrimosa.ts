@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
+import { readRootKey } from '../hub-client.ts';
 import {
   ADDON_FILE,
   BUILD_STEPS,
@@ -84,8 +85,9 @@ function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-function readyLines(config: LauncherConfig, stack: ReadyStack, key: string | null): string[] {
+function readyLines(config: LauncherConfig, stack: ReadyStack): string[] {
   const keyFile = join(config.dataDir, 'root.key');
+  const key = readRootKey(config.dataDir);
   const v4 = stack.listeners.filter((l) => !l.ipv6);
   const first = v4.find((l) => l.stream === 'default') ?? v4[0] ?? stack.listeners[0];
   const lines = [
@@ -246,10 +248,9 @@ export const lacrimosaCommand = (
     out.out(`==> starting the sequencer and the hub (logs in ${logsDir})`);
     let phase: 'starting' | 'running' = 'starting';
     let interrupt: Interrupt;
-    const { AuthService } = await import('../../hub/auth/service.ts');
     try {
       const ready = await stack.start();
-      out.out(readyLines(config, ready, AuthService.readRootKey(config.dataDir)).join('\n'));
+      out.out(readyLines(config, ready).join('\n'));
       phase = 'running';
       interrupt = await stack.interrupted;
     } catch (error) {

@@ -186,7 +186,7 @@ export const pipelinesCommand = (context: CommandContext): CommandModule<object,
       .options(hubOptions) as unknown as Argv<PipelinesArgs>,
   handler: async (args) => {
     schemas = await import('../../hub/pipelines/schema.ts');
-    const target = await hubTarget(args);
+    const target = hubTarget(args);
     const out = context.output;
     const json = (value: unknown): void => out.out(JSON.stringify(value, null, 2));
     switch (args.action) {

@@ -108,10 +108,9 @@ export const queryCommand = (context: CommandContext): CommandModule<object, Que
       .options(hubOptions) as unknown as Argv<QueryArgs>,
   handler: async (args) => {
     if (args.json && args.ndjson) throw new UserError('--json and --ndjson exclude each other', 2);
-    if (args.query.trim().toLowerCase() === 'saved')
-      return listSaved(await hubTarget(args), args.json, context);
+    if (args.query.trim().toLowerCase() === 'saved') return listSaved(hubTarget(args), args.json, context);
     checkSyntax(args.query);
-    const target = await hubTarget(args);
+    const target = hubTarget(args);
     if (args.save !== undefined) {
       const saved = await hubRequest<SavedQuery>(target, 'POST', '/api/query/saved', {
         name: args.save,

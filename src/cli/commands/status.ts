@@ -36,7 +36,7 @@ interface HubStatus {
 
 /** `cz status --hub`: the hub's own view (public endpoint, no key needed). */
 async function hubStatus(args: StatusArgs, context: CommandContext): Promise<void> {
-  const target = await hubTarget(args);
+  const target = hubTarget(args);
   const s = await hubRequest<HubStatus>(target, 'GET', '/api/status');
   if (args.json) return context.output.out(JSON.stringify({ hub: target.url, ...s }, null, 2));
   context.output.out(

@@ -15,6 +15,7 @@ import type * as WsSchemas from '../../hub/ws/schema.ts';
 import type { EventView, PayloadMode } from '../../hub/ws/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
+import { readRootKey } from '../hub-client.ts';
 import { waitForSignal } from '../signals.ts';
 
 interface TailArgs {
@@ -199,15 +200,15 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
           'Only events matching this query condition (docs/query.md), e.g. \'amount > 100 AND status = "ok"\'; applied after --max-per-second',
       }) as unknown as Argv<TailArgs>,
   handler: async (args) => {
-    const [{ default: WebSocket }, { AuthService }] = await Promise.all([
+    const [{ default: WebSocket }, wireSchemas] = await Promise.all([
       import('ws'),
-      import('../../hub/auth/service.ts'),
+      import('../../hub/ws/schema.ts'),
     ]);
-    wire = await import('../../hub/ws/schema.ts');
+    wire = wireSchemas;
     const hub = args.hub ?? process.env.CZ_HUB_URL ?? DEFAULT_HUB;
     const url = websocketUrl(hub);
     const dataDir = resolve(args['data-dir']);
-    const key = args.key ?? process.env.CZ_API_KEY ?? AuthService.readRootKey(dataDir);
+    const key = args.key ?? process.env.CZ_API_KEY ?? readRootKey(dataDir);
     if (!key) {
       throw new UserError(
         `no API key: pass --key, set CZ_API_KEY, or point --data-dir at the hub's data directory (no ${join(dataDir, 'root.key')})`,

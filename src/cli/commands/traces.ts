@@ -59,7 +59,7 @@ export const tracesCommand = (context: CommandContext): CommandModule<object, Tr
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .options(hubOptions) as unknown as Argv<TracesArgs>,
   handler: async (args) => {
-    const target = await hubTarget(args);
+    const target = hubTarget(args);
     const out = context.output;
     if (args.action === 'list') {
       const query = new URLSearchParams();
