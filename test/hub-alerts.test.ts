@@ -8,7 +8,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import {
   alertListSchema,
   type AlertView,
@@ -26,6 +25,7 @@ import { JournalReader } from '../src/journal/reader.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, until } from './helpers/processes.ts';
 import { sendUdp, startSequencer, type TestSequencer } from './helpers/sequencer.ts';
+import { failure, ok } from './helpers/answers.ts';
 
 interface Received {
   path: string;
@@ -67,24 +67,6 @@ afterEach(async () => {
     }),
   );
 });
-
-async function ok<S extends z.ZodType>(
-  response: Promise<Response>,
-  schema: S,
-  status = 200,
-): Promise<z.infer<S>> {
-  const r = await response;
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  return schema.parse(JSON.parse(text));
-}
-
-async function failure(response: Promise<Response>, status: number, code: string): Promise<string> {
-  const r = await response;
-  const body = (await r.json()) as { error: { code: string; message: string } };
-  expect({ status: r.status, code: body.error.code }, body.error.message).toEqual({ status, code });
-  return body.error.message;
-}
 
 async function setup(dataDir?: string, s?: TestSequencer): Promise<{ s: TestSequencer; hub: TestHub }> {
   s ??= await startSequencer({ backend: 'auto', listens: ['0=default', '0=app'] });

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectNats } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import { main } from '../src/cli/main.ts';
 import { JournalReader } from '../src/journal/reader.ts';
 import {
@@ -25,6 +24,7 @@ import {
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, until } from './helpers/processes.ts';
 import { startSequencer, type TestSequencer } from './helpers/sequencer.ts';
+import { failure, ok } from './helpers/answers.ts';
 
 afterEach(async () => {
   await closeHubs();
@@ -40,24 +40,6 @@ async function setup(): Promise<{ s: TestSequencer; hub: TestHub }> {
   const hub = await startHub({ journalPath: s.journal, ipcPath: s.ipcPath });
   await until(() => hub.hub.services.sequencer.state === 'connected', 'the hub to connect to the sequencer');
   return { s, hub };
-}
-
-async function ok<S extends z.ZodType>(
-  response: Promise<Response>,
-  schema: S,
-  status = 200,
-): Promise<z.infer<S>> {
-  const r = await response;
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  return schema.parse(JSON.parse(text));
-}
-
-async function failure(response: Promise<Response>, status: number, code: string): Promise<string> {
-  const r = await response;
-  const body = (await r.json()) as { error: { code: string; message: string } };
-  expect({ status: r.status, code: body.error.code }, body.error.message).toEqual({ status, code });
-  return body.error.message;
 }
 
 /** Payloads and stream names of the given sequence numbers, read from the journal file. */

@@ -28,6 +28,7 @@ import {
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, until } from './helpers/processes.ts';
 import { counters, sendUdp, startSequencer, type TestSequencer } from './helpers/sequencer.ts';
+import { failure, ok } from './helpers/answers.ts';
 
 afterEach(async () => {
   await closeHubs();
@@ -48,27 +49,6 @@ async function setup(args: string[] = []): Promise<{ s: TestSequencer; hub: Test
 
 async function journaled(s: TestSequencer, n: number): Promise<void> {
   await until(() => counters(s.journal).EVENTS_JOURNALED >= n, `${n} events journaled`, 30_000);
-}
-
-async function ok<S extends z.ZodType>(
-  response: Response | Promise<Response>,
-  schema: S,
-): Promise<z.infer<S>> {
-  const r = await response;
-  const text = await r.text();
-  expect(r.status, text).toBe(200);
-  return schema.parse(JSON.parse(text));
-}
-
-async function failure(
-  response: Response | Promise<Response>,
-  status: number,
-  code: string,
-): Promise<string> {
-  const r = await response;
-  const body = (await r.json()) as { error: { code: string; message: string } };
-  expect({ status: r.status, code: body.error.code }, body.error.message).toEqual({ status, code });
-  return body.error.message;
 }
 
 interface Reference {

@@ -17,6 +17,7 @@ import { JournalReader } from '../src/journal/reader.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, until } from './helpers/processes.ts';
 import { sendUdp, startSequencer, type TestSequencer } from './helpers/sequencer.ts';
+import { failure, ok } from './helpers/answers.ts';
 
 const servers: Server[] = [];
 /** For answers whose shape another test covers. */
@@ -47,24 +48,6 @@ async function receiver(): Promise<{ url: string; got: unknown[] }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got };
-}
-
-async function ok<S extends z.ZodType>(
-  response: Promise<Response>,
-  schema: S,
-  status = 200,
-): Promise<z.infer<S>> {
-  const r = await response;
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  return schema.parse(JSON.parse(text));
-}
-
-async function failure(response: Promise<Response>, status: number, code: string): Promise<string> {
-  const r = await response;
-  const body = (await r.json()) as { error: { code: string; message: string } };
-  expect({ status: r.status, code: body.error.code }, body.error.message).toEqual({ status, code });
-  return body.error.message;
 }
 
 /** Sequence and JSON payload of every event of a stream, read from the journal file. */

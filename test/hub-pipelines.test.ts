@@ -7,7 +7,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import { JournalReader } from '../src/journal/reader.ts';
 import {
   dryRunResultSchema,
@@ -19,29 +18,12 @@ import {
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, until } from './helpers/processes.ts';
 import { sendUdp, startSequencer, type TestSequencer } from './helpers/sequencer.ts';
+import { failureError as failure, ok } from './helpers/answers.ts';
 
 afterEach(async () => {
   await closeHubs();
   await killAll();
 });
-
-async function ok<S extends z.ZodType>(
-  response: Promise<Response>,
-  schema: S,
-  status = 200,
-): Promise<z.infer<S>> {
-  const r = await response;
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  return schema.parse(JSON.parse(text));
-}
-
-async function failure(response: Promise<Response>, status: number, code: string) {
-  const r = await response;
-  const body = (await r.json()) as { error: { code: string; message: string; details?: unknown } };
-  expect({ status: r.status, code: body.error.code }, body.error.message).toEqual({ status, code });
-  return body.error;
-}
 
 /** Sequence and JSON payload of every event of a stream, read from the journal file. */
 function streamEvents(path: string, stream: string): { seq: number; value: Record<string, unknown> }[] {

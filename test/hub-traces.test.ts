@@ -12,7 +12,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import { main } from '../src/cli/main.ts';
 import { migrate, openDatabase } from '../src/hub/db.ts';
 import {
@@ -25,6 +24,7 @@ import {
 import { traceMigrations, TraceStore } from '../src/hub/traces/store.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { tempDir } from './helpers/processes.ts';
+import { failure, ok } from './helpers/answers.ts';
 
 afterEach(async () => {
   await closeHubs();
@@ -34,24 +34,6 @@ afterEach(async () => {
 async function hubOnly(): Promise<TestHub> {
   const dir = tempDir('cz-traces-');
   return startHub({ journalPath: join(dir, 'none.db'), ipcPath: join(dir, 'none.sock') });
-}
-
-async function ok<S extends z.ZodType>(
-  response: Promise<Response>,
-  schema: S,
-  status = 200,
-): Promise<z.infer<S>> {
-  const r = await response;
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  return schema.parse(JSON.parse(text));
-}
-
-async function failure(response: Promise<Response>, status: number, code: string): Promise<string> {
-  const r = await response;
-  const body = (await r.json()) as { error: { code: string; message: string } };
-  expect({ status: r.status, code: body.error.code }, body.error.message).toEqual({ status, code });
-  return body.error.message;
 }
 
 interface OtlpStatus {
