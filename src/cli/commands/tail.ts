@@ -10,7 +10,7 @@ import { EventFlags } from '../../core/causal-event.ts';
 import type { CausalEvent } from '../../core/causal-event.ts';
 import type { Expr } from '../../hub/query/ast.ts';
 import { EventContext, evaluate } from '../../hub/query/evaluate.ts';
-import { parseQuery, positionOf } from '../../hub/query/parser.ts';
+import { parseCondition } from '../../hub/query/condition.ts';
 import type * as WsSchemas from '../../hub/ws/schema.ts';
 import type { EventView, PayloadMode } from '../../hub/ws/schema.ts';
 import type { CommandContext } from '../context.ts';
@@ -30,31 +30,16 @@ interface TailArgs {
   where?: string;
 }
 
-const WHERE_PREFIX = 'SELECT * FROM live WHERE ';
-
 /** Parses `--where` as the WHERE clause of a query (docs/query.md); errors point into the condition itself. */
 export function parseWhere(condition: string): Expr {
-  const parsed = parseQuery(WHERE_PREFIX + condition);
-  if (!parsed.ok) {
-    const offset = Math.max(0, parsed.error.offset - WHERE_PREFIX.length);
-    const { line, column } = positionOf(condition, offset);
-    const what = parsed.error.message.replace(/^line \d+, column \d+: /, '');
-    throw new UserError(`--where: line ${line}, column ${column}: ${what}`);
+  const parsed = parseCondition(condition);
+  if (parsed.ok) return parsed.expr;
+  if (parsed.kind === 'syntax') {
+    throw new UserError(`--where: line ${parsed.line}, column ${parsed.column}: ${parsed.message}`);
   }
-  const q = parsed.query;
-  if (
-    q.where === null ||
-    q.since ||
-    q.until ||
-    q.groupBy ||
-    q.bucketMs !== null ||
-    q.limit !== null ||
-    q.offset !== null
-  )
-    throw new UserError(
-      '--where takes a condition only (like amount > 100 AND status = "ok"), no other clauses',
-    );
-  return q.where;
+  throw new UserError(
+    '--where takes a condition only (like amount > 100 AND status = "ok"), no other clauses',
+  );
 }
 
 /** An event from /ws as the query evaluator sees it: its bytes come from the byte-exact text or hex payload. */

@@ -7,6 +7,7 @@
  */
 import { HubError, validationError } from '../errors.ts';
 import type { Expr, Field, Query, StreamRef } from '../query/ast.ts';
+import { parseCondition } from '../query/condition.ts';
 import { parseQuery, positionOf } from '../query/parser.ts';
 import { printExpr, printField, printQuery } from '../query/printer.ts';
 import {
@@ -56,32 +57,27 @@ function syntaxError(
   });
 }
 
-const CONDITION_PREFIX = 'SELECT COUNT(*) FROM * WHERE ';
 const FIELD_PREFIX = 'SELECT COUNT(*) FROM * GROUP BY ';
 
 /** A condition of the query language alone (`amount > 100 AND status = "ok"`). */
-export function parseCondition(text: string, field: string): Expr {
-  const parsed = parseQuery(CONDITION_PREFIX + text);
-  if (!parsed.ok) throw syntaxError(field, text, CONDITION_PREFIX, parsed.error);
-  const q = parsed.query;
-  if (
-    q.where === null ||
-    q.since ||
-    q.until ||
-    q.groupBy ||
-    q.bucketMs !== null ||
-    q.limit !== null ||
-    q.offset !== null
-  )
-    throw new HubError(
-      400,
-      'RULE_INVALID',
-      `${field}: a condition only (like level = "error"), no other clauses`,
-      {
-        field,
-      },
-    );
-  return q.where;
+export function parseRuleCondition(text: string, field: string): Expr {
+  const parsed = parseCondition(text);
+  if (parsed.ok) return parsed.expr;
+  if (parsed.kind === 'syntax') {
+    const { line, column, offset, message } = parsed;
+    throw new HubError(400, 'QUERY_SYNTAX', `${field}: line ${line}, column ${column}: ${message}`, {
+      field,
+      line,
+      column,
+      offset,
+    });
+  }
+  throw new HubError(
+    400,
+    'RULE_INVALID',
+    `${field}: a condition only (like level = "error"), no other clauses`,
+    { field },
+  );
 }
 
 /** A field path (`service`, `customer.id`, `node`). */
@@ -99,7 +95,7 @@ export function parseFieldPath(text: string, field: string): Field {
 /** The simple form's query: a bare condition, or `SELECT COUNT(*) FROM … [WHERE …] [GROUP BY …]`. */
 function parseRuleQuery(text: string): Pick<RuleSpec, 'from' | 'where' | 'groupBy'> {
   if (!/^\s*(select|explain)\b/i.test(text))
-    return { from: null, where: parseCondition(text, 'body.query'), groupBy: null };
+    return { from: null, where: parseRuleCondition(text, 'body.query'), groupBy: null };
   const parsed = parseQuery(text);
   if (!parsed.ok) throw syntaxError('body.query', text, '', parsed.error);
   const q = parsed.query;
@@ -151,7 +147,7 @@ export function compileRule(form: RuleForm, raw: unknown): RuleSpec {
   const b = parsed.data;
   let where: Expr | null = null;
   b.conditions.forEach((text, i) => {
-    const expr = parseCondition(text, `body.conditions.${i}`);
+    const expr = parseRuleCondition(text, `body.conditions.${i}`);
     where = where === null ? expr : { kind: b.match === 'all' ? 'and' : 'or', left: where, right: expr };
   });
   return {

@@ -9,7 +9,7 @@
  * @module
  */
 import type { Expr } from '../query/ast.ts';
-import { parseQuery, positionOf } from '../query/parser.ts';
+import { parseCondition } from '../query/condition.ts';
 import { type ExprNode, parseExpression } from './expr.ts';
 import {
   CONFIG_SCHEMAS,
@@ -47,29 +47,16 @@ export type ValidationResult =
   | { ok: true; issues: []; compiled: CompiledPipeline }
   | { ok: false; issues: ValidationIssue[]; compiled: null };
 
-const WHERE_PREFIX = 'SELECT * FROM x WHERE ';
-
-/** Parses a filter's condition as the WHERE clause of a query; errors point into the condition itself. */
-export function parseCondition(condition: string): { ok: true; expr: Expr } | { ok: false; message: string } {
-  const parsed = parseQuery(WHERE_PREFIX + condition);
-  if (!parsed.ok) {
-    const offset = Math.max(0, parsed.error.offset - WHERE_PREFIX.length);
-    const { line, column } = positionOf(condition, offset);
-    const what = parsed.error.message.replace(/^line \d+, column \d+: /, '');
-    return { ok: false, message: `line ${line}, column ${column}: ${what}` };
+/** Parses a filter's condition; errors point into the condition itself. */
+export function parseFilterCondition(
+  condition: string,
+): { ok: true; expr: Expr } | { ok: false; message: string } {
+  const parsed = parseCondition(condition);
+  if (parsed.ok) return parsed;
+  if (parsed.kind === 'syntax') {
+    return { ok: false, message: `line ${parsed.line}, column ${parsed.column}: ${parsed.message}` };
   }
-  const q = parsed.query;
-  if (
-    q.where === null ||
-    q.since ||
-    q.until ||
-    q.groupBy ||
-    q.bucketMs !== null ||
-    q.limit !== null ||
-    q.offset !== null
-  )
-    return { ok: false, message: 'a filter takes a condition only (like amount > 100 AND status = "ok")' };
-  return { ok: true, expr: q.where };
+  return { ok: false, message: 'a filter takes a condition only (like amount > 100 AND status = "ok")' };
 }
 
 export const splitPath = (path: string): string[] => path.split('.');
@@ -86,7 +73,7 @@ function compileNode(node: PipelineNode, index: number, issues: ValidationIssue[
   switch (node.kind) {
     case 'filter': {
       const config = parsed.data as NodeConfig<'filter'>;
-      const condition = parseCondition(config.condition);
+      const condition = parseFilterCondition(config.condition);
       if (!condition.ok) {
         issue(`${at}.condition`, condition.message);
         return null;
