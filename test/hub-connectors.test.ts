@@ -22,7 +22,7 @@ import {
   probeResultSchema,
 } from '../src/hub/connectors/schema.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
-import { killAll, until } from './helpers/processes.ts';
+import { killAll, tempDir, until } from './helpers/processes.ts';
 import { startSequencer, type TestSequencer } from './helpers/sequencer.ts';
 import { failure, ok } from './helpers/answers.ts';
 
@@ -730,7 +730,7 @@ describe('cz connectors', () => {
     expect(created.code, created.err).toBe(0);
     const id = (JSON.parse(created.out) as ConnectorView).id;
 
-    const dir = mkdtempSync(join(tmpdir(), 'cz-conn-'));
+    const dir = tempDir('cz-conn-');
     const lines = ['{"a": 1}', '{"b":  2}'];
     writeFileSync(join(dir, 'events.ndjson'), `${lines.join('\n')}\n`);
     const pushed = await run('connectors', 'ingest', 'cli-hook', '--file', join(dir, 'events.ndjson'));

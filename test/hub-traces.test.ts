@@ -23,11 +23,12 @@ import {
 } from '../src/hub/traces/schema.ts';
 import { traceMigrations, TraceStore } from '../src/hub/traces/store.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
-import { tempDir } from './helpers/processes.ts';
+import { killAll, tempDir } from './helpers/processes.ts';
 import { failure, ok } from './helpers/answers.ts';
 
 afterEach(async () => {
   await closeHubs();
+  await killAll();
 });
 
 /** A hub with no sequencer: traces need none. */
