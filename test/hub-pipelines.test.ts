@@ -2,12 +2,14 @@
  * Pipelines end to end: a real `cz start` process with UDP listeners, the real hub in-process with its SQLite
  * file, and the journal read back directly as the reference. A filter → aggregate → stream pipeline runs on
  * live UDP events and journals its windows; a copy pipeline survives a hub restart without reprocessing or
- * skipping an event; a webhook sink retries; dry runs of the same range are equal.
+ * skipping an event; a webhook sink retries; dry runs of the same range are equal, and a long one leaves the
+ * hub answering other requests meanwhile.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JournalReader } from '../src/journal/reader.ts';
+import { connectIpc } from '../src/ipc/client.ts';
 import {
   dryRunResultSchema,
   MAX_RUNNING_PIPELINES,
@@ -17,7 +19,7 @@ import {
 } from '../src/hub/pipelines/schema.ts';
 import { closeHubs, startHub, type TestHub } from './helpers/hub.ts';
 import { killAll, until } from './helpers/processes.ts';
-import { sendUdp, startSequencer, type TestSequencer } from './helpers/sequencer.ts';
+import { counters, sendUdp, startSequencer, type TestSequencer } from './helpers/sequencer.ts';
 import { failureError as failure, ok } from './helpers/answers.ts';
 
 afterEach(async () => {
@@ -291,6 +293,71 @@ describe('pipelines', () => {
     expect(copyDry.nodes.out!.out).toBe(10);
     await failure(
       hub2.api(`/api/pipelines/${copy.id}/dry-run`, { body: { from: 0, since: '5m' } }),
+      400,
+      'INVALID_REQUEST',
+    );
+  });
+
+  it('keeps the hub answering during a dry run over 200 000 events, with the same answer as an undisturbed one', async () => {
+    const { s, hub } = await setup();
+    const stats = await create(hub, statsPipeline);
+    const ids = JournalReader.open(s.journal);
+    const ordersId = ids.streamId('orders')!;
+    ids.close();
+    const total = 200_000;
+    const client = await connectIpc(s.ipcPath);
+    for (let sent = 0; sent < total; sent += 5000) {
+      await client.submit(
+        Array.from({ length: 5000 }, (_, i) => ({
+          streamId: ordersId,
+          nodeId: 3,
+          payload: Buffer.from(order(`u${(sent + i) % 7}`, (sent + i) % 23)),
+        })),
+      );
+    }
+    client.close();
+    await until(() => counters(s.journal).EVENTS_JOURNALED >= total, `${total} events journaled`, 60_000);
+    const reader = JournalReader.open(s.journal);
+    const head = reader.loadHead();
+    reader.close();
+    const body = { from: 0, to: head, sample: 5 };
+    const dry = () => ok(hub.api(`/api/pipelines/${stats.id}/dry-run`, { body }), dryRunResultSchema);
+
+    const alone = await dry();
+    expect(alone.scanned).toBe(head);
+    expect(alone.nodes.orders!.in).toBe(total);
+
+    // The status request goes out from inside the dry run's own journal reads, once it is past its first
+    // slices, so it is sent while the dry run is certainly in flight: a hub that replays the whole range on
+    // one turn of its event loop could only answer it after the dry run.
+    const hubReader = hub.hub.services.journal.require();
+    const scan = hubReader.scan.bind(hubReader);
+    const finished: string[] = [];
+    let status: Promise<Response> | null = null;
+    hubReader.scan = (from, ...rest) => {
+      if (status === null && from >= 16_384) {
+        status = hub.api('/api/status').then((r) => {
+          finished.push('status');
+          return r;
+        });
+      }
+      return scan(from, ...rest);
+    };
+    try {
+      const during = await dry().then((result) => {
+        finished.push('dry-run');
+        return result;
+      });
+      expect(status).not.toBeNull();
+      expect((await status!).status).toBe(200);
+      expect(finished).toEqual(['status', 'dry-run']);
+      expect(during).toEqual(alone);
+    } finally {
+      hubReader.scan = scan;
+    }
+
+    await failure(
+      hub.api(`/api/pipelines/${stats.id}/dry-run`, { body: { ...body, timeoutMs: 0 } }),
       400,
       'INVALID_REQUEST',
     );

@@ -87,7 +87,7 @@ export function pipelineRoutes(service: PipelineService): AnyRoute[] {
       readOnly: true,
       params: pipelineParams,
       body: dryRunBodySchema,
-      handler: (c, { params, body }) => c.json(service.dryRun(params.id, body)),
+      handler: async (c, { params, body }) => c.json(await service.dryRun(params.id, body, c.req.raw.signal)),
     }),
   ];
 }

@@ -27,6 +27,8 @@ export const MAX_RUNNING_PIPELINES = 8;
 export const MAX_WINDOW_MS = 86_400_000;
 export const DRY_RUN_MAX_SLOTS = 2_000_000;
 export const DRY_RUN_SAMPLE = 50;
+/** The longest a dry run may replay (wall clock); a request may ask for less with `timeoutMs`. */
+export const DRY_RUN_TIME_BUDGET_MS = 30_000;
 
 const nodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a node id is 1–64 letters, digits, "_" or "-"');
 /** A dotted path into a record's fields: `user.name`, `items.0.price`. */
@@ -279,6 +281,8 @@ export const dryRunBodySchema = z
     until: bound.optional(),
     /** Records shown per node (counters always count all). */
     sample: z.number().int().min(0).max(1000).default(DRY_RUN_SAMPLE),
+    /** Stop with DRY_RUN_BUDGET_EXCEEDED after this many ms (at most, and by default, DRY_RUN_TIME_BUDGET_MS). */
+    timeoutMs: z.number().int().positive().optional(),
   })
   .refine((b) => !((b.from !== undefined || b.to !== undefined) && (b.since ?? b.until) !== undefined), {
     message: 'give a slot range (from/to) or a time range (since/until), not both',

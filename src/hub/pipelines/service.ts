@@ -13,6 +13,7 @@ import type { SequencerLink } from '../sequencer-link.ts';
 import { dryRun, resolveRange } from './dry-run.ts';
 import { PipelineRunner } from './runner.ts';
 import {
+  DRY_RUN_TIME_BUDGET_MS,
   type DryRunResult,
   MAX_RUNNING_PIPELINES,
   type NodeCounters,
@@ -158,11 +159,19 @@ export class PipelineService {
     return this.view(id);
   }
 
-  dryRun(id: string, body: z.output<typeof dryRunBodySchema>): DryRunResult {
+  /** Replays cooperatively (the hub keeps answering); `signal` is the request's, to stop when the client goes. */
+  async dryRun(
+    id: string,
+    body: z.output<typeof dryRunBodySchema>,
+    signal?: AbortSignal,
+  ): Promise<DryRunResult> {
     const compiled = this.#compile(this.#require(id));
     const reader = this.#deps.journal.require();
     const range = resolveRange(reader, body, this.#deps.now());
-    return dryRun(reader, compiled, range, body.sample);
+    return dryRun(reader, compiled, range, body.sample, {
+      signal,
+      timeBudgetMs: Math.min(DRY_RUN_TIME_BUDGET_MS, body.timeoutMs ?? DRY_RUN_TIME_BUDGET_MS),
+    });
   }
 
   /** For tests: resolves once a running pipeline has processed everything published so far. */
