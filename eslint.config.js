@@ -13,7 +13,13 @@ const root = dirname(new URL(import.meta.url).pathname);
  * and the pure helpers listed here. They may import only zod and each other — no node:*, no native addon, no
  * server module, not even for types (the UI's tsconfig type-checks them without Node's types).
  */
-const SCHEMA_SAFE_HELPERS = ['src/hub/events/time.ts'];
+const SCHEMA_SAFE_HELPERS = [
+  'src/hub/events/time.ts',
+  // Plain constants the schemas build on, kept zod-free so that `cz` can load them without zod.
+  'src/hub/auth/key-format.ts',
+  'src/hub/ws/limits.ts',
+  'src/hub/verify/defaults.ts',
+];
 const isSchemaSafe = (path) =>
   /^src\/hub\/(.+\/)?schema\.ts$/.test(path) || SCHEMA_SAFE_HELPERS.includes(path);
 

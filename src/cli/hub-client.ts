@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KEY_PATTERN } from '../hub/auth/key-format.ts';
 import { UserError } from './errors.ts';
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:3000';
@@ -22,18 +23,12 @@ export interface HubClientArgs {
   'data-dir': string;
 }
 
-/**
- * The hub's KEY_PATTERN (src/hub/auth/schema.ts), spelled out because that module brings zod, which a command
- * that only talks HTTP should not wait for; src/cli/startup.test.ts checks that the two agree.
- */
-export const ROOT_KEY_PATTERN = /^cz_[A-Za-z0-9_-]{43}$/;
-
 /** The root key in `<dataDir>/root.key`, or null when the file is missing or holds no well-formed key. */
 export function readRootKey(dataDir: string): string | null {
   const path = join(dataDir, 'root.key');
   if (!existsSync(path)) return null;
   const key = readFileSync(path, 'utf8').trim();
-  return ROOT_KEY_PATTERN.test(key) ? key : null;
+  return KEY_PATTERN.test(key) ? key : null;
 }
 
 export function hubTarget(args: HubClientArgs): HubTarget {

@@ -6,7 +6,6 @@
  * @module
  */
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -40,8 +39,6 @@ export interface HubConfig {
   traceIngest?: { spansPerSecond?: number; burstSpans?: number };
   now?: () => number;
 }
-
-export const DEFAULT_UI_DIR = resolve(new URL('../../ui/dist', import.meta.url).pathname);
 
 /** Everything a feature may use. */
 export interface HubServices {

@@ -7,16 +7,11 @@ import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { HubError } from '../../hub/errors.ts';
 import type { Hub } from '../../hub/hub.ts';
+import { DEFAULT_UI_DIR } from '../../hub/ui-dir.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { parseSize } from '../units.ts';
 import { waitForSignal } from '../signals.ts';
-
-/**
- * The hub's DEFAULT_UI_DIR (ui/dist of this checkout), spelled out here so that building the options (and
- * `cz --help`) does not load the whole hub; the handler imports the hub when it runs.
- */
-export const DEFAULT_UI_DIR = resolve(new URL('../../../ui/dist', import.meta.url).pathname);
 
 interface HubArgs {
   bind: string;

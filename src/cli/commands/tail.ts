@@ -11,6 +11,7 @@ import type { CausalEvent } from '../../core/causal-event.ts';
 import type { Expr } from '../../hub/query/ast.ts';
 import { EventContext, evaluate } from '../../hub/query/evaluate.ts';
 import { parseCondition } from '../../hub/query/condition.ts';
+import { PAYLOAD_MODES, WS_LIMITS } from '../../hub/ws/limits.ts';
 import type * as WsSchemas from '../../hub/ws/schema.ts';
 import type { EventView, PayloadMode } from '../../hub/ws/schema.ts';
 import type { CommandContext } from '../context.ts';
@@ -119,14 +120,6 @@ function preview(event: EventView): string {
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
 }
 
-/**
- * The hub's PAYLOAD_MODES and WS_LIMITS.maxPerSecond, spelled out for the options: the wire-schema module
- * brings zod, which `cz --help` should not wait for (the handler loads it). src/cli/cli.test.ts checks that
- * these equal the hub's.
- */
-export const TAIL_PAYLOAD_MODES = ['none', 'text', 'json', 'hex'] as const satisfies readonly PayloadMode[];
-export const TAIL_MAX_PER_SECOND = { min: 1, max: 10_000, default: 1000 } as const;
-
 /** The hub's WebSocket wire schemas, loaded by the handler. */
 let wire: typeof WsSchemas;
 
@@ -165,14 +158,14 @@ export const tailCommand = (context: CommandContext): CommandModule<object, Tail
         describe: "The hub's data directory, for its root.key",
       })
       .option('payload', {
-        choices: TAIL_PAYLOAD_MODES,
+        choices: PAYLOAD_MODES,
         default: 'text' as PayloadMode,
         describe: 'How payloads are shown (binary falls back to hex)',
       })
       .option('max-per-second', {
         type: 'number',
-        default: TAIL_MAX_PER_SECOND.default,
-        describe: `Events per second at most (${TAIL_MAX_PER_SECOND.min}..${TAIL_MAX_PER_SECOND.max}); the rest are counted as dropped`,
+        default: WS_LIMITS.maxPerSecond.default,
+        describe: `Events per second at most (${WS_LIMITS.maxPerSecond.min}..${WS_LIMITS.maxPerSecond.max}); the rest are counted as dropped`,
       })
       .option('json', {
         type: 'boolean',

@@ -8,16 +8,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { ContractSuite, PropertyResult } from '../../../proofs/index.ts';
 import type { JournalCheckResult } from '../../../proofs/journal-checks.ts';
+import { VERIFY_LIMITS } from '../../hub/verify/defaults.ts';
 import type { JournalReader } from '../../journal/reader.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { formatTable, type Output, processOutput } from '../output.ts';
-
-/**
- * proofs/'s DEFAULT_RUNS, spelled out for the option's default: proofs/ brings fast-check, which `cz --help`
- * should not wait for (runVerify and the handler load it). src/cli/cli.test.ts checks that the two agree.
- */
-export const VERIFY_DEFAULT_RUNS = 1000;
 
 export interface VerifyOptions {
   suites: readonly ContractSuite[];
@@ -130,7 +125,7 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
     yargs
       .option('runs', {
         type: 'number',
-        default: VERIFY_DEFAULT_RUNS,
+        default: VERIFY_LIMITS.runs.default,
         describe: 'Runs per property (expensive properties scale down)',
       })
       .option('seed', { type: 'number', describe: 'Random seed, to reproduce a reported failure' })

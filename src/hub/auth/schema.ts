@@ -9,13 +9,14 @@
  * @module
  */
 import { z } from 'zod';
+import { KEY_PATTERN } from './key-format.ts';
 
 /** What a key may do: `admin` ⊇ `write` ⊇ `read`. */
 export const SCOPES = ['read', 'write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** A well-formed API key: `cz_` and 43 base64url characters (32 random bytes). */
-export const KEY_PATTERN = /^cz_[A-Za-z0-9_-]{43}$/;
+// KEY_PATTERN lives in key-format.ts so that `cz` can check a key without loading zod.
+export { KEY_PATTERN };
 /** A key's id (not secret): `key_` and 12 hex digits. */
 export const KEY_ID_PATTERN = /^key_[0-9a-f]{12}$/;
 

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { HubError, notFound } from '../errors.ts';
 import type { FeatureModule, HubServices } from '../hub.ts';
 import { defineRoute, limitParam, queryInteger } from '../routes.ts';
+import { VERIFY_LIMITS } from './defaults.ts';
 import {
   startVerifyBodySchema,
   type VerifyRunList,
@@ -120,7 +121,7 @@ export const verifyFeature: FeatureModule = {
             const run = runner.start(
               {
                 suites: body?.suites ?? null,
-                runs: body?.runs ?? 1000,
+                runs: body?.runs ?? VERIFY_LIMITS.runs.default,
                 seed: body?.seed ?? null,
                 journal: body?.journal ?? true,
               },

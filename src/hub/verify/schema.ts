@@ -9,6 +9,7 @@
  * @module
  */
 import { z } from 'zod';
+import { VERIFY_LIMITS } from './defaults.ts';
 
 /**
  * The property suites a run can select, by name (proofs/index.ts `coreSuites()`; a hub test keeps the two
@@ -21,7 +22,7 @@ export type VerifySuite = (typeof VERIFY_SUITES)[number];
 export const VERIFY_STATES = ['running', 'passed', 'failed', 'error', 'interrupted'] as const;
 export type VerifyState = (typeof VERIFY_STATES)[number];
 
-export const VERIFY_LIMITS = { runs: { min: 1, max: 100_000, default: 1000 } } as const;
+export { VERIFY_LIMITS };
 
 const suiteName = z.string().refine((s) => (VERIFY_SUITES as readonly string[]).includes(s), {
   message: `must be one of ${VERIFY_SUITES.join(', ')}`,
