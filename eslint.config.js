@@ -19,6 +19,7 @@ const SCHEMA_SAFE_HELPERS = [
   'src/hub/auth/key-format.ts',
   'src/hub/ws/limits.ts',
   'src/hub/verify/defaults.ts',
+  'src/hub/query/vocabulary.ts',
 ];
 const isSchemaSafe = (path) =>
   /^src\/hub\/(.+\/)?schema\.ts$/.test(path) || SCHEMA_SAFE_HELPERS.includes(path);

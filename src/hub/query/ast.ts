@@ -5,9 +5,9 @@
  * @module
  */
 import type { TimeBound } from '../events/time.ts';
+import { BUILTIN_FIELDS } from './vocabulary.ts';
 
-/** Fields the journal slot carries; every other name is a path into the JSON payload. */
-export const BUILTIN_FIELDS = ['stream', 'node', 'seq', 'time', 'size', 'payload'] as const;
+export { BUILTIN_FIELDS };
 export type BuiltinField = (typeof BUILTIN_FIELDS)[number];
 
 /** A segment of a JSON path: an object key, or an array index (a number). */

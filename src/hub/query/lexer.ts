@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { QUERY_KEYWORDS } from './vocabulary.ts';
 
 export type TokenKind =
   'keyword' | 'ident' | 'string' | 'number' | 'duration' | 'datetime' | 'punct' | 'error' | 'eof';
@@ -18,27 +19,7 @@ export interface Token {
   offset: number;
 }
 
-export const KEYWORDS = new Set([
-  'SELECT',
-  'FROM',
-  'WHERE',
-  'AND',
-  'OR',
-  'NOT',
-  'CONTAINS',
-  'STARTSWITH',
-  'SINCE',
-  'UNTIL',
-  'LIMIT',
-  'OFFSET',
-  'GROUP',
-  'BY',
-  'COUNT',
-  'EXPLAIN',
-  'TRUE',
-  'FALSE',
-  'NULL',
-]);
+export const KEYWORDS: ReadonlySet<string> = new Set(QUERY_KEYWORDS);
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 // eslint-disable-next-line no-control-regex -- JSON strings exclude raw control characters

@@ -80,31 +80,9 @@ export type QuerySyntaxDetails = z.infer<typeof querySyntaxDetailsSchema>;
 
 // ── editor support ───────────────────────────────────────────────────────────────────────────────────
 
-/** The language's keywords (the lexer's list; a unit test keeps the two equal), for highlighting and completion. */
-export const QUERY_KEYWORDS = [
-  'SELECT',
-  'FROM',
-  'WHERE',
-  'AND',
-  'OR',
-  'NOT',
-  'CONTAINS',
-  'STARTSWITH',
-  'SINCE',
-  'UNTIL',
-  'LIMIT',
-  'OFFSET',
-  'GROUP',
-  'BY',
-  'COUNT',
-  'EXPLAIN',
-  'TRUE',
-  'FALSE',
-  'NULL',
-] as const;
-
-/** Fields every event has (the parser's list; a unit test keeps the two equal); other names are JSON paths. */
-export const QUERY_BUILTIN_FIELDS = ['stream', 'node', 'seq', 'time', 'size', 'payload'] as const;
+/** For the editor's highlighting and completion: the lexer's keywords and the fields every event has. */
+export { QUERY_KEYWORDS } from './vocabulary.ts';
+export { BUILTIN_FIELDS as QUERY_BUILTIN_FIELDS } from './vocabulary.ts';
 
 /** `POST /api/query/check`: parses without running. */
 export const queryCheckBodySchema = z.strictObject({
