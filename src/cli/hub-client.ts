@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { KEY_PATTERN } from '../hub/auth/key-format.ts';
 import { UserError } from './errors.ts';
 
@@ -90,4 +91,27 @@ export async function hubRequest<T>(
     );
   }
   return parsed as T;
+}
+
+/**
+ * `hubRequest`, with the answer checked against the schema the hub answers with, so a hub of another version
+ * is named as the likely cause instead of failing later on a missing field. The caller passes the schema
+ * (loaded in its handler), so this module never loads zod itself.
+ */
+export async function hubRequestChecked<S extends z.ZodType>(
+  target: HubTarget,
+  schema: S,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<z.output<S>> {
+  const answer = await hubRequest<unknown>(target, method, path, body);
+  const parsed = schema.safeParse(answer);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(
+      `the hub's answer to ${method} ${path} is not what this cz expects (${issue ? `${issue.path.join('.') || 'the answer'}: ${issue.message}` : 'malformed'}); are the hub and cz the same version?`,
+    );
+  }
+  return parsed.data;
 }

@@ -8,12 +8,18 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import type { z } from 'zod';
 import type * as DashboardSchemas from '../../hub/dashboards/schema.ts';
 import type { Dashboard, WidgetData } from '../../hub/dashboards/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
-import { type HubClientArgs, hubOptions, hubRequest, type HubTarget, hubTarget } from '../hub-client.ts';
+import {
+  type HubClientArgs,
+  hubOptions,
+  hubRequest,
+  hubRequestChecked as request,
+  type HubTarget,
+  hubTarget,
+} from '../hub-client.ts';
 import { formatTable } from '../output.ts';
 import { isStdin } from './pipelines.ts';
 
@@ -33,25 +39,6 @@ interface DashboardsArgs extends HubClientArgs {
 const CELL_WIDTH = 60;
 /** The hub's wire schemas, loaded by the handler: zod is slow to load and `cz --help` does not need it. */
 let schemas: typeof DashboardSchemas;
-
-/** `hubRequest`, with the answer checked against the schema the hub answers with. */
-async function request<S extends z.ZodType>(
-  target: HubTarget,
-  schema: S,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<z.output<S>> {
-  const answer = await hubRequest<unknown>(target, method, path, body);
-  const parsed = schema.safeParse(answer);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(
-      `the hub's answer to ${method} ${path} is not what this cz expects (${issue ? `${issue.path.join('.') || 'the answer'}: ${issue.message}` : 'malformed'}); are the hub and cz the same version?`,
-    );
-  }
-  return parsed.data;
-}
 
 /** The dashboard's id: given as it is, or found by name (ids are UUIDs, so a name never looks like one). */
 async function resolveId(target: HubTarget, nameOrId: string | undefined, action: string): Promise<string> {

@@ -9,12 +9,17 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import type { z } from 'zod';
 import type * as PipelineSchemas from '../../hub/pipelines/schema.ts';
 import type { DryRunResult, PipelineView, ValidationIssue } from '../../hub/pipelines/schema.ts';
 import type { CommandContext } from '../context.ts';
 import { UserError } from '../errors.ts';
-import { type HubClientArgs, hubOptions, hubRequest, type HubTarget, hubTarget } from '../hub-client.ts';
+import {
+  type HubClientArgs,
+  hubOptions,
+  hubRequestChecked as request,
+  type HubTarget,
+  hubTarget,
+} from '../hub-client.ts';
 import { formatTable } from '../output.ts';
 
 const ACTIONS = ['list', 'show', 'create', 'update', 'delete', 'run', 'stop', 'dry-run'] as const;
@@ -38,25 +43,6 @@ let schemas: typeof PipelineSchemas;
 /** Fields of a pipeline as the hub shows it that are not part of the graph a user writes. */
 const VIEW_ONLY_FIELDS = ['id', 'createdAt', 'updatedAt', 'validation', 'status'] as const;
 const SAMPLE_WIDTH = 100;
-
-/** `hubRequest`, with the answer checked against the schema the hub answers with. */
-async function request<S extends z.ZodType>(
-  target: HubTarget,
-  schema: S,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<z.output<S>> {
-  const answer = await hubRequest<unknown>(target, method, path, body);
-  const parsed = schema.safeParse(answer);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(
-      `the hub's answer to ${method} ${path} is not what this cz expects (${issue ? `${issue.path.join('.') || 'the answer'}: ${issue.message}` : 'malformed'}); are the hub and cz the same version?`,
-    );
-  }
-  return parsed.data;
-}
 
 async function resolvePipeline(target: HubTarget, nameOrId: string | undefined, action: string) {
   if (nameOrId === undefined)
